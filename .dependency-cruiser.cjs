@@ -1,0 +1,60 @@
+/**
+ * Dependencies point one way (DESIGN.md "Building blocks"):
+ * core ← digest/db/store/ledger/timestamp ← packages/checks/catalog
+ *      ← replication/auth/certificate ← center ← server/cli.
+ * A folder may import only from folders at a lower level.
+ */
+const levels = [
+  ['core'],
+  ['digest', 'db', 'store', 'ledger', 'timestamp'],
+  ['packages', 'checks', 'catalog'],
+  ['replication', 'auth', 'certificate'],
+  ['center'],
+  ['server', 'cli'],
+];
+const levelOf = new Map(levels.flatMap((names, i) => names.map((n) => [n, i])));
+const forbidden = [];
+for (const [from, fromLevel] of levelOf) {
+  const allowed = [...levelOf].filter(([to, l]) => l < fromLevel || to === from).map(([to]) => to);
+  forbidden.push({
+    name: `${from}-imports-only-lower-levels`,
+    comment: `src/${from} may import only from: ${allowed.join(', ')}`,
+    severity: 'error',
+    from: { path: `^src/${from}/` },
+    to: { path: '^src/([^/]+)/', pathNot: `^src/(${allowed.join('|')})/` },
+  });
+}
+// digest may be used by store (both level 1): hashing is a leaf utility.
+forbidden.forEach((rule) => {
+  if (rule.name.startsWith('store-') || rule.name.startsWith('db-') || rule.name.startsWith('ledger-') || rule.name.startsWith('timestamp-')) {
+    rule.to.pathNot = rule.to.pathNot.replace('(', '(digest|');
+  }
+});
+forbidden.push({
+  name: 'no-circular',
+  severity: 'error',
+  from: {},
+  to: { circular: true },
+});
+forbidden.push({
+  name: 'drivers-only-at-the-edge',
+  comment: 'Only db/ imports database drivers (STYLE.md: heavy dependencies live at the edge).',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/db/' },
+  to: { path: 'node_modules/(better-sqlite3|pg|kysely)/' },
+});
+forbidden.push({
+  name: 'http-only-in-server',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/server/' },
+  to: { path: 'node_modules/(fastify|@fastify)/' },
+});
+module.exports = {
+  forbidden,
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$|\\.suite\\.ts$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};

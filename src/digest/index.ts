@@ -1,0 +1,2 @@
+export * from './algorithms.js';
+export * from './multi-digest.js';
