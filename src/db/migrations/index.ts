@@ -1,0 +1,16 @@
+/**
+ * In-code migration provider. Not FileMigrationProvider: the code ships
+ * compiled to dist/ and must not depend on finding .ts/.js files at run time.
+ * Kysely runs migrations in name order, so names start with a number.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import type { DialectName } from '../records.js';
+import { coreMigration } from './001-core.js';
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '001_core': coreMigration(dialect) };
+    },
+  };
+}

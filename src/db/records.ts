@@ -1,0 +1,155 @@
+/**
+ * The plain records repositories hand out. No Kysely or driver types here:
+ * the rest of Yinji sees the same objects whichever dialect is underneath.
+ * Timestamps are ISO-8601 UTC strings with milliseconds
+ * (`2026-03-01T08:00:00.000Z`). Timestamps passed in may be any form
+ * `Date` parses; they are stored in that canonical form.
+ */
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Unit {
+  readonly id: number;
+  /** E.g. an 18-character unified social credit code (统一社会信用代码) or a short local code. */
+  readonly code: string;
+  readonly name: string;
+  /** Kind of unit, e.g. '机关', '企业', '事业单位'; free text. */
+  readonly type: string;
+  readonly createdAt: string;
+}
+
+export interface NewUnit {
+  readonly code: string;
+  readonly name: string;
+  /** Default '' (not yet known). */
+  readonly type?: string;
+}
+
+export interface Registration {
+  readonly id: number;
+  readonly regno: string;
+  readonly unitId: number;
+  readonly title: string;
+  /** The OCFL object id in the preservation store. */
+  readonly objectId: string;
+  readonly headVersion: number;
+  /** Of the head version. */
+  readonly fileCount: number;
+  readonly byteCount: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface RegistrationVersion {
+  readonly version: number;
+  readonly createdAt: string;
+  readonly fileCount: number;
+  readonly byteCount: number;
+  /** Bytes this version added to the store (OCFL deduplicates by digest). */
+  readonly newContentBytes: number;
+  readonly inventoryDigest: string;
+  readonly message: string;
+  /** Where the deposit came from, e.g. 'upload', 'folder', 'carrier'. */
+  readonly sourceKind: string;
+}
+
+export interface FileEntry {
+  /** Logical path within the version, '/'-separated. */
+  readonly path: string;
+  readonly size: number;
+  /** Lower-case hex. */
+  readonly sha256: string;
+  readonly mtime: string | null;
+}
+
+/** One version's full state, as inserted. file/byte counts are derived from `files`. */
+export interface NewVersion {
+  readonly files: readonly FileEntry[];
+  readonly newContentBytes: number;
+  readonly inventoryDigest: string;
+  readonly message: string;
+  readonly sourceKind: string;
+  /**
+   * When the version was created; default now. Pass the time sealed in the
+   * version's manifest so the database and the store agree (and recovery after
+   * a crash records the original time, not the recovery time).
+   */
+  readonly createdAt?: string;
+}
+
+export interface NewRegistration {
+  readonly regno: string;
+  readonly unitId: number;
+  readonly title: string;
+  readonly objectId: string;
+  /** Default `firstVersion.createdAt`, else now. */
+  readonly createdAt?: string;
+  /** Becomes version 1. */
+  readonly firstVersion: NewVersion;
+}
+
+export interface RegistrationListOptions {
+  readonly unitId?: number;
+  /** Default 50, at most 1000. */
+  readonly limit?: number;
+  /** Default 0. */
+  readonly offset?: number;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Matching rows in all pages. */
+  readonly total: number;
+}
+
+export type EventOutcome = 'success' | 'failure' | 'warning';
+
+/** A PREMIS-like event; the table is append-only. */
+export interface EventRecord {
+  readonly id: number;
+  readonly regno: string | null;
+  /** E.g. 'deposit', 'version', 'restore', 'export', 'recovered', 'abandoned'. */
+  readonly type: string;
+  readonly at: string;
+  /** Who or what acted: a user name, 'system', a peer id. */
+  readonly agent: string;
+  readonly outcome: EventOutcome;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface NewEvent {
+  /** The registration the event concerns; it must exist. Omit for center-wide events. */
+  readonly regno?: string;
+  readonly type: string;
+  readonly agent: string;
+  readonly outcome: EventOutcome;
+  readonly detail?: Readonly<Record<string, unknown>>;
+  /** Default now. */
+  readonly at?: string;
+}
+
+export interface EventListOptions {
+  readonly type?: string;
+  /** Only events with a larger id: for tailing the log. */
+  readonly afterId?: number;
+  /** Default 100, at most 1000. */
+  readonly limit?: number;
+}
+
+/** Intent journal entry written before a preservation-store commit. */
+export interface PendingCommit {
+  readonly regno: string;
+  readonly objectId: string;
+  readonly version: number;
+  readonly startedAt: string;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface NewPendingCommit {
+  readonly regno: string;
+  readonly objectId: string;
+  readonly version: number;
+  /** Default now. */
+  readonly startedAt?: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}

@@ -1,0 +1,27 @@
+import type { RepoContext } from './context.js';
+import { eventRepository, type EventRepository } from './events.js';
+import { pendingCommitRepository, type PendingCommitRepository } from './pending.js';
+import { registrationRepository, type RegistrationRepository } from './registrations.js';
+import { sequenceRepository, type SequenceRepository } from './sequences.js';
+import { unitRepository, type UnitRepository } from './units.js';
+
+export type { EventRepository, PendingCommitRepository, RegistrationRepository, SequenceRepository, UnitRepository };
+
+/** Everything the rest of Yinji may do with the database, bound to a connection pool or a transaction. */
+export interface Repositories {
+  readonly units: UnitRepository;
+  readonly registrations: RegistrationRepository;
+  readonly events: EventRepository;
+  readonly sequences: SequenceRepository;
+  readonly pending: PendingCommitRepository;
+}
+
+export function bindRepositories(ctx: RepoContext): Repositories {
+  return Object.freeze({
+    units: unitRepository(ctx),
+    registrations: registrationRepository(ctx),
+    events: eventRepository(ctx),
+    sequences: sequenceRepository(ctx),
+    pending: pendingCommitRepository(ctx),
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * Kysely table types (internal to db/: repositories return the plain records
+ * in records.ts, never these).
+ *
+ * Timestamps are ISO-8601 text in UTC with milliseconds
+ * (`2026-03-01T08:00:00.000Z`): the same bytes on SQLite and PostgreSQL,
+ * readable in a dump, and ordered correctly by plain text comparison.
+ * Counts and sizes are 64-bit integers; the pg pool parses int8 into a JS
+ * number (open-database.ts), so both dialects hand back numbers.
+ */
+import type { Generated } from 'kysely';
+
+export interface UnitsTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  type: string;
+  created_at: string;
+}
+
+export interface RegistrationsTable {
+  id: Generated<number>;
+  regno: string;
+  unit_id: number;
+  title: string;
+  object_id: string;
+  head_version: number;
+  file_count: number;
+  byte_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RegistrationVersionsTable {
+  registration_id: number;
+  version: number;
+  created_at: string;
+  file_count: number;
+  byte_count: number;
+  new_content_bytes: number;
+  inventory_digest: string;
+  message: string;
+  source_kind: string;
+}
+
+export interface FilesTable {
+  registration_id: number;
+  version: number;
+  path: string;
+  size: number;
+  sha256: string;
+  mtime: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  registration_id: number | null;
+  type: string;
+  at: string;
+  agent: string;
+  outcome: string;
+  /** JSON text, not a JSON column: identical on both dialects. */
+  detail: string;
+}
+
+export interface RegnoSequencesTable {
+  series: string;
+  next_value: number;
+}
+
+export interface PendingCommitsTable {
+  regno: string;
+  object_id: string;
+  version: number;
+  started_at: string;
+  detail: string;
+}
+
+export interface Schema {
+  units: UnitsTable;
+  registrations: RegistrationsTable;
+  registration_versions: RegistrationVersionsTable;
+  files: FilesTable;
+  events: EventsTable;
+  regno_sequences: RegnoSequencesTable;
+  pending_commits: PendingCommitsTable;
+}
