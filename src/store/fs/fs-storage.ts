@@ -1,0 +1,251 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DigestMismatchError, InvalidInputError, NotFoundError, wrapWriteError } from '../../core/errors.js';
+import { DigestingStream, digestFile } from '../../digest/index.js';
+import type { ExpectedDigest, ListOptions, PutOptions, PutSource, Storage, StorageStat } from '../storage.js';
+import { TEMP_PREFIX, checkStoragePath, joinPath } from '../storage-path.js';
+
+const READ_CHUNK = 1 << 20;
+
+function errno(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function mismatch(path: string, expected: ExpectedDigest, actual: string | undefined): DigestMismatchError {
+  return new DigestMismatchError(
+    {
+      zh: `写入 "${path}" 时摘要不符（${expected.algorithm} 应为 ${expected.digest}，实为 ${actual}），未保存`,
+      en: `digest mismatch writing "${path}" (${expected.algorithm} expected ${expected.digest}, got ${actual}); nothing stored`,
+    },
+    { details: { path, algorithm: expected.algorithm, expected: expected.digest, actual } },
+  );
+}
+
+/**
+ * Storage on a local (or mounted) filesystem. Atomic writes follow the
+ * classic recipe: temp file in the target directory, fsync, rename over the
+ * target, fsync the directory so the rename itself survives a power cut.
+ */
+export class FsStorage implements Storage {
+  readonly root: string;
+  readonly description: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.description = this.root;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+  }
+
+  async close(): Promise<void> {}
+
+  private abs(path: string, allowRoot = false): string {
+    return join(this.root, ...checkStoragePath(path, allowRoot).split('/'));
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return (await this.stat(path)) !== undefined;
+  }
+
+  async stat(path: string): Promise<StorageStat | undefined> {
+    try {
+      const s = await stat(this.abs(path));
+      return s.isFile() ? { size: s.size } : undefined;
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined;
+      throw e;
+    }
+  }
+
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<string> {
+    const recursive = options.recursive ?? true;
+    let entries: Dirent[];
+    try {
+      entries = await readdir(this.abs(prefix, true), { withFileTypes: true });
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return;
+      throw e;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const ent of entries) {
+      options.signal?.throwIfAborted();
+      if (ent.name.startsWith(TEMP_PREFIX)) continue;
+      const p = joinPath(prefix, ent.name);
+      // Symbolic links are skipped: OCFL 1.1 §4.1 forbids them and following one could leave the root.
+      if (ent.isFile()) yield p;
+      else if (ent.isDirectory() && recursive) yield* this.list(p, options);
+    }
+  }
+
+  async listDirs(prefix: string): Promise<string[]> {
+    try {
+      const entries = await readdir(this.abs(prefix, true), { withFileTypes: true });
+      return entries
+        .filter((e) => e.isDirectory())
+        .map((e) => e.name)
+        .sort();
+    } catch (e) {
+      if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return [];
+      throw e;
+    }
+  }
+
+  async read(path: string, options: { signal?: AbortSignal } = {}): Promise<Readable> {
+    try {
+      // Open first so a missing file is a NotFoundError here, not a stream error later.
+      const fh = await open(this.abs(path), 'r');
+      return fh.createReadStream({ highWaterMark: READ_CHUNK, signal: options.signal });
+    } catch (e) {
+      throw this.readError(path, e);
+    }
+  }
+
+  async readBytes(path: string, options: { signal?: AbortSignal } = {}): Promise<Buffer> {
+    try {
+      return await readFile(this.abs(path), { signal: options.signal });
+    } catch (e) {
+      throw this.readError(path, e);
+    }
+  }
+
+  private readError(path: string, e: unknown): unknown {
+    if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR' && errno(e) !== 'EISDIR') return e;
+    return new NotFoundError(
+      { zh: `存储中没有文件 "${path}"`, en: `no file "${path}" in storage ${this.description}` },
+      { cause: e, details: { path } },
+    );
+  }
+
+  async writeBytes(path: string, data: Uint8Array | string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.put(path, Readable.from([Buffer.from(data)]), options);
+  }
+
+  async put(path: string, source: PutSource, options: PutOptions = {}): Promise<void> {
+    const target = this.abs(path);
+    const dir = dirname(target);
+    const tmp = join(dir, TEMP_PREFIX + randomBytes(8).toString('hex'));
+    try {
+      options.signal?.throwIfAborted();
+      await mkdir(dir, { recursive: true });
+      if (
+        !(source instanceof Readable) &&
+        source.move === true &&
+        (await this.moveIn(path, source.file, tmp, options))
+      ) {
+        // moved into tmp
+      } else {
+        await this.copyIn(path, source, tmp, options);
+      }
+      await rename(tmp, target);
+      await fsyncPath(dir);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      await this.pruneEmptyParents(dir);
+      if (e instanceof DigestMismatchError || (e instanceof Error && e.name === 'AbortError')) throw e;
+      throw wrapWriteError(e, { zh: `写入 "${path}" 失败`, en: `failed to write "${path}" to ${this.description}` });
+    }
+  }
+
+  /** Fast path: verify by reading (cheaper than copying), then rename. False when not on the same filesystem. */
+  private async moveIn(path: string, file: string, tmp: string, options: PutOptions): Promise<boolean> {
+    if (options.expected !== undefined) {
+      const { algorithm, digest } = options.expected;
+      const got = (await digestFile(file, [algorithm], options.signal)).digests[algorithm];
+      if (got !== digest) throw mismatch(path, options.expected, got);
+    }
+    try {
+      await fsyncPath(file);
+      // link + unlink instead of rename so an existing tmp name can never be overwritten.
+      await link(file, tmp);
+      await unlink(file);
+      return true;
+    } catch (e) {
+      if (errno(e) === 'EXDEV' || errno(e) === 'EPERM' || errno(e) === 'ENOTSUP') return false;
+      throw e;
+    }
+  }
+
+  private async copyIn(path: string, source: PutSource, tmp: string, options: PutOptions): Promise<void> {
+    const input = source instanceof Readable ? source : createReadStream(source.file, { highWaterMark: READ_CHUNK });
+    const out = createWriteStream(tmp, { flags: 'wx' });
+    const expected = options.expected;
+    if (expected === undefined) {
+      await pipeline(input, out, { signal: options.signal });
+    } else {
+      const hasher = new DigestingStream([expected.algorithm]);
+      await pipeline(input, hasher, out, { signal: options.signal });
+      const got = hasher.result.digests[expected.algorithm];
+      if (got !== expected.digest) throw mismatch(path, expected, got);
+    }
+    await fsyncPath(tmp);
+    if (!(source instanceof Readable) && source.move === true) await unlink(source.file).catch(() => undefined);
+  }
+
+  async delete(path: string): Promise<void> {
+    const abs = this.abs(path);
+    try {
+      await unlink(abs);
+    } catch (e) {
+      if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw e;
+    }
+    await this.pruneEmptyParents(dirname(abs));
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (prefix === '') {
+      throw new InvalidInputError({ zh: '拒绝删除整个存储根', en: 'refusing to delete the whole storage root' });
+    }
+    const abs = this.abs(prefix);
+    await rm(abs, { recursive: true, force: true });
+    await this.pruneEmptyParents(dirname(abs));
+  }
+
+  /** Directories are implicit (see Storage): remove the ones a deletion emptied, up to the root. */
+  private async pruneEmptyParents(dir: string): Promise<void> {
+    while (dir.startsWith(this.root + '/') || dir.startsWith(this.root + '\\')) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return; // not empty (or already gone): stop
+      }
+      dir = dirname(dir);
+    }
+  }
+
+  async sweepTemporaries(prefix: string): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const ent of entries) {
+        const p = join(dir, ent.name);
+        if (ent.isDirectory()) await walk(p);
+        else if (ent.name.startsWith(TEMP_PREFIX)) {
+          await unlink(p).catch(() => undefined);
+          removed++;
+        }
+      }
+    };
+    await walk(this.abs(prefix, true));
+    return removed;
+  }
+}
