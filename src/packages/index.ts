@@ -1,0 +1,13 @@
+export * from './package-error.js';
+export * from './safe-path.js';
+export * from './name-encoding.js';
+export * from './types.js';
+export * from './detect.js';
+export { ByteBudget } from './entry-writer.js';
+export * from './zip-source.js';
+export * from './tar-source.js';
+export * from './folder-source.js';
+export * from './stage-deposit.js';
+export * from './bag-text.js';
+export * from './bag-write.js';
+export * from './bag-validate.js';
