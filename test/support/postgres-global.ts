@@ -8,7 +8,7 @@
  * stopped and deleted when the run ends.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +31,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Debian installs initdb/pg_ctl under /usr/lib/postgresql/<major>/bin, not on PATH. */
+function pgBinary(name: string): string {
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return name;
+  const majors = readdirSync(base).sort((a, b) => Number(b) - Number(a));
+  for (const major of majors) {
+    const candidate = join(base, major, 'bin', name);
+    if (existsSync(candidate)) return candidate;
+  }
+  return name;
+}
+
 function asClusterOwner(cmd: string, args: string[]): void {
   const isRoot = process.getuid?.() === 0;
-  const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  const bin = pgBinary(cmd);
+  const [file, argv] = isRoot ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
   execFileSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 

@@ -1,0 +1,78 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { silentLogger, systemClock, type Clock, type Logger } from '../core/index.js';
+import { openDatabase, type Database } from '../db/index.js';
+import { FsStorage, OcflStore, type Storage } from '../store/index.js';
+import { configExists, loadConfig, saveConfig, type CenterConfig } from './config.js';
+import { recoverPendingCommits, type RecoveryResult } from './recovery.js';
+import { cleanStaging } from './staging.js';
+
+export interface CenterOptions {
+  /** The data directory (`--data`, `YINJI_DATA`). Default `./yinji-data`. */
+  readonly dataDir: string;
+  /** Overrides of `<data>/config.json` (e.g. `--database` from the command line). */
+  readonly config?: Partial<CenterConfig>;
+  /** Storage under the OCFL root; default the filesystem at config.storageRoot. Tests pass failing decorators. */
+  readonly storage?: Storage;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/**
+ * One registration and backup center: its database, its OCFL preservation
+ * store and its staging area. Open it, use the operations in this folder,
+ * close it. Opening runs crash recovery, the way a database replays its
+ * journal, so a crash at any moment is repaired before anyone reads.
+ */
+export class Center {
+  readonly recovered: RecoveryResult;
+
+  private constructor(
+    readonly config: CenterConfig,
+    readonly dataDir: string,
+    readonly db: Database,
+    readonly storage: Storage,
+    readonly store: OcflStore,
+    readonly clock: Clock,
+    readonly logger: Logger,
+    recovered: RecoveryResult,
+  ) {
+    this.recovered = recovered;
+  }
+
+  static async open(options: CenterOptions): Promise<Center> {
+    const config = loadConfig(options.dataDir, options.config);
+    await mkdir(options.dataDir, { recursive: true });
+    // An empty data directory is a working embedded center: record its defaults on first use.
+    if (!configExists(options.dataDir)) await saveConfig(options.dataDir, config);
+    await mkdir(config.stagingDir, { recursive: true });
+    const logger = options.logger ?? silentLogger;
+    const clock = options.clock ?? systemClock;
+    const db = await openDatabase({ url: config.database });
+    try {
+      await db.migrate();
+      const storage = options.storage ?? new FsStorage(config.storageRoot);
+      await storage.init();
+      const store = await OcflStore.open(storage);
+      const recovered = await recoverPendingCommits({ db, store, lockDir: lockDir(options.dataDir), logger });
+      await cleanStaging(config.stagingDir);
+      return new Center(config, options.dataDir, db, storage, store, clock, logger, recovered);
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+
+  get locks(): string {
+    return lockDir(this.dataDir);
+  }
+
+  async close(): Promise<void> {
+    await this.storage.close();
+    await this.db.close();
+  }
+}
+
+function lockDir(dataDir: string): string {
+  return join(dataDir, 'locks');
+}

@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DEFAULT_REGNO_PATTERN, InvalidInputError, validateRegnoPattern } from '../core/index.js';
+import { isDigestAlgorithm, type DigestAlgorithm } from '../digest/index.js';
+
+/**
+ * A center's settings, kept in `<data>/config.json` (written by `yinji init`).
+ * Every field has a default so an empty data directory is a working embedded
+ * center; the file records choices that must not change later (center id,
+ * regno pattern) so they survive restarts.
+ */
+export interface CenterConfig {
+  /** Short code of this center, used in registration numbers and object ids. Default "YINJI". */
+  readonly centerId: string;
+  /** Human name shown in receipts and the console. Default "印记登记备份中心". */
+  readonly centerName: string;
+  /** Registration number pattern (core/regno.ts). Default `{center}-{year}-{seq:6}`. */
+  readonly regnoPattern: string;
+  /** Metadata database: `sqlite:<path>` or `postgres://…`. Default SQLite in the data dir. */
+  readonly database: string;
+  /** Directory of the OCFL storage root (filesystem). Default `<data>/store`. */
+  readonly storageRoot: string;
+  /** Staging area for incoming deposits (前处理库). Default `<data>/staging`. */
+  readonly stagingDir: string;
+  /** Digests computed for every deposited file, in one read. SHA-256 always included. Default ["sha256"]. */
+  readonly digests: readonly DigestAlgorithm[];
+}
+
+export const CONFIG_FILE = 'config.json';
+
+export function defaultConfig(dataDir: string): CenterConfig {
+  const data = resolve(dataDir);
+  return {
+    centerId: 'YINJI',
+    centerName: '印记登记备份中心',
+    regnoPattern: DEFAULT_REGNO_PATTERN,
+    database: `sqlite:${join(data, 'yinji.db')}`,
+    storageRoot: join(data, 'store'),
+    stagingDir: join(data, 'staging'),
+    digests: ['sha256'],
+  };
+}
+
+/** Load `<data>/config.json` over the defaults, check it once, freeze it. */
+export function loadConfig(dataDir: string, overrides: Partial<CenterConfig> = {}): CenterConfig {
+  const file = join(dataDir, CONFIG_FILE);
+  let stored: Partial<CenterConfig> = {};
+  if (existsSync(file)) {
+    try {
+      stored = JSON.parse(readFileSync(file, 'utf8')) as Partial<CenterConfig>;
+    } catch (e) {
+      throw new InvalidInputError(
+        { zh: `配置文件 ${file} 不是有效的 JSON`, en: `config file ${file} is not valid JSON` },
+        { cause: e },
+      );
+    }
+  }
+  return checkConfig({ ...defaultConfig(dataDir), ...stored, ...overrides });
+}
+
+export function checkConfig(config: CenterConfig): CenterConfig {
+  if (!/^[A-Za-z0-9]{1,16}$/.test(config.centerId)) {
+    throw new InvalidInputError({
+      zh: `中心代码 "${config.centerId}" 只能包含 1–16 个字母或数字`,
+      en: `center id "${config.centerId}" must be 1–16 letters or digits`,
+    });
+  }
+  validateRegnoPattern(config.regnoPattern);
+  const digests = [...new Set(['sha256', ...config.digests])];
+  for (const d of digests) {
+    if (!isDigestAlgorithm(d)) {
+      throw new InvalidInputError({ zh: `未知的摘要算法 "${d}"`, en: `unknown digest algorithm "${d}"` });
+    }
+  }
+  return Object.freeze({ ...config, digests: Object.freeze(digests as DigestAlgorithm[]) });
+}
+
+/** Write `<data>/config.json` atomically (temp file + rename). */
+export async function saveConfig(dataDir: string, config: CenterConfig): Promise<void> {
+  const { mkdir, rename, writeFile } = await import('node:fs/promises');
+  await mkdir(dataDir, { recursive: true });
+  const file = join(dataDir, CONFIG_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(config, null, 2) + '\n', { flush: true });
+  await rename(tmp, file);
+}
+
+export function configExists(dataDir: string): boolean {
+  return existsSync(join(dataDir, CONFIG_FILE));
+}

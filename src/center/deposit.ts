@@ -1,0 +1,230 @@
+import { rm, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../core/index.js';
+import { digestBuffer } from '../digest/index.js';
+import { stageDeposit, type StagedDeposit } from '../packages/index.js';
+import type { Center } from './center.js';
+import { acquireObjectLock } from './object-lock.js';
+import { recordRegistration } from './record-registration.js';
+import { settleIntent } from './recovery.js';
+import { stagingPath } from './staging.js';
+import {
+  RECORD_FORMAT,
+  RECORD_PATH,
+  payloadPath,
+  type RecordFile,
+  type RegistrationRecord,
+} from './registration-record.js';
+
+export interface DepositRequest {
+  /** A folder, .zip, .tar or .tar.gz (detected by content). */
+  readonly source: string;
+  /** Depositing unit's code; created on first use. Default "LOCAL". */
+  readonly unit?: string;
+  readonly unitName?: string;
+  /** Title of the registration; default the source's file name. */
+  readonly title?: string;
+  /** Add a new version to this existing registration instead of creating one. */
+  readonly to?: string;
+  readonly message?: string;
+  /** Who deposits (recorded in the OCFL version and events). */
+  readonly agent?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: DepositProgress) => void;
+}
+
+export interface DepositProgress {
+  readonly phase: 'scan' | 'store';
+  readonly bytes: number;
+  readonly files: number;
+  readonly totalBytes?: number;
+  readonly totalFiles?: number;
+}
+
+export interface DepositResult {
+  readonly regno: string;
+  readonly version: number;
+  readonly objectId: string;
+  readonly created: string;
+  readonly fileCount: number;
+  readonly byteCount: number;
+  /** Content actually written (deduplicated against earlier versions). */
+  readonly storedFiles: number;
+  readonly storedBytes: number;
+}
+
+const DEFAULT_UNIT = 'LOCAL';
+
+/**
+ * Deposit → staging → registration number → OCFL version → database rows,
+ * all or nothing (DESIGN.md "Nothing half-done is visible").
+ *
+ * Crash safety: an intent row (pending_commits) is written before the store
+ * commit and removed in the transaction that inserts the registration; if the
+ * process dies in between, the next Center.open() finishes or discards the
+ * commit (recovery.ts). The registration number is reserved first, so a
+ * failed deposit leaves a recorded gap in the sequence, never a reused number.
+ */
+export async function deposit(center: Center, request: DepositRequest): Promise<DepositResult> {
+  await requireSource(request.source);
+  const stagingDir = stagingPath(center.config.stagingDir, 'deposit');
+  try {
+    const staged = await stageDeposit(request.source, stagingDir, {
+      algorithms: center.config.digests,
+      signal: request.signal,
+      onProgress: (bytes, files) => request.onProgress?.({ phase: 'scan', bytes, files }),
+    });
+    return await register(center, request, staged);
+  } finally {
+    await rm(stagingDir, { recursive: true, force: true });
+  }
+}
+
+async function register(center: Center, request: DepositRequest, staged: StagedDeposit): Promise<DepositResult> {
+  const { db, store, config, clock } = center;
+  const unitCode = request.unit ?? DEFAULT_UNIT;
+  let regno: string;
+  let unit;
+  if (request.to !== undefined) {
+    const existing = await db.registrations.getByRegno(request.to);
+    if (existing === undefined) {
+      throw new NotFoundError(
+        { zh: `登记号 ${request.to} 不存在`, en: `registration ${request.to} does not exist` },
+        { details: { regno: request.to } },
+      );
+    }
+    unit = await db.units.getById(existing.unitId);
+    if (request.unit !== undefined && unit?.code !== request.unit) {
+      throw new InvalidInputError({
+        zh: `登记 ${request.to} 属于单位 ${unit?.code ?? '?'}，不能以单位 ${request.unit} 追加版本`,
+        en: `registration ${request.to} belongs to unit ${unit?.code ?? '?'}, not ${request.unit}`,
+      });
+    }
+    regno = existing.regno;
+  } else {
+    unit = await db.units.getOrCreateByCode({ code: unitCode, name: request.unitName ?? unitCode, type: '' });
+    const year = clock.now().getUTCFullYear();
+    const parts = { center: config.centerId, year };
+    const seq = await db.sequences.next(regnoSeries(config.regnoPattern, parts));
+    regno = formatRegno(config.regnoPattern, { ...parts, seq });
+  }
+  if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
+
+  const lock = await acquireObjectLock(center.locks, regno);
+  try {
+    // Read the head under the lock: another process may have added a version meanwhile.
+    const current = request.to === undefined ? undefined : await db.registrations.getByRegno(regno);
+    const version = (current?.headVersion ?? 0) + 1;
+    const objectId = current?.objectId ?? objectIdFor(config.centerId, regno);
+    const created = clock.now().toISOString();
+    const files: RecordFile[] = staged.files.map((f) => ({
+      path: f.path,
+      size: f.size,
+      mtime: f.mtime.toISOString(),
+      digests: { ...f.digests, sha256: requireSha256(f.digests.sha256, f.path) },
+    }));
+    const record: RegistrationRecord = {
+      format: RECORD_FORMAT,
+      centerId: config.centerId,
+      regno,
+      objectId,
+      version,
+      unit: { code: unit.code, name: unit.name },
+      title: current?.title ?? request.title ?? basename(request.source),
+      created,
+      message: request.message ?? (version === 1 ? '登记 registration' : '追加版本 new version'),
+      sourceKind: staged.kind,
+      fileCount: files.length,
+      byteCount: files.reduce((n, f) => n + f.size, 0),
+      files,
+      dirs: staged.dirs,
+    };
+    const recordBytes = Buffer.from(JSON.stringify(record, null, 2) + '\n', 'utf8');
+    const move = staged.kind !== 'folder'; // staged archive contents are ours to move into the store
+
+    await db.pending.put({ regno, objectId, version, detail: { pid: process.pid } });
+    let commit;
+    let settled = false;
+    try {
+      commit = await store.commitVersion(
+        objectId,
+        {
+          files: [
+            ...staged.files.map((f, i) => ({
+              logicalPath: payloadPath(f.path),
+              digest: files[i]!.digests.sha256,
+              size: f.size,
+              source: { file: join(staged.root, f.fsPath), move }, // fsPath: the name on disk (may be NFD)
+            })),
+            {
+              logicalPath: RECORD_PATH,
+              digest: digestBuffer(recordBytes),
+              size: recordBytes.length,
+              source: () => Readable.from([recordBytes]),
+            },
+          ],
+          created: new Date(created),
+          message: record.message,
+          user: { name: request.agent ?? unit.name, address: `urn:yinji:unit:${unit.code}` },
+        },
+        {
+          signal: request.signal,
+          onProgress: (bytes: number, filesDone: number) =>
+            request.onProgress?.({
+              phase: 'store',
+              bytes,
+              files: filesDone,
+              totalBytes: record.byteCount,
+              totalFiles: record.fileCount,
+            }),
+        },
+      );
+    } catch (e) {
+      // Settle now, as start-up recovery would; if even that fails, the intent stays for the next open.
+      const outcome = await settleIntent(db, store, { regno, objectId, version }, (e as Error).message).catch(
+        () => 'unsettled' as const,
+      );
+      if (outcome !== 'completed') throw e;
+      // The commit had landed after all (it failed after its commit point): settling recorded the registration.
+      commit = await store.versionStats(objectId, version);
+      settled = true;
+    }
+    // Deposited content newly written; the registration record (always new) is not counted.
+    const storedBytes = commit.newContentBytes - recordBytes.length;
+    if (!settled) await recordRegistration(db, record, { storedBytes, inventoryDigest: commit.inventoryDigest });
+    return {
+      regno,
+      version,
+      objectId,
+      created,
+      fileCount: record.fileCount,
+      byteCount: record.byteCount,
+      storedFiles: commit.newContentFiles - 1,
+      storedBytes,
+    };
+  } finally {
+    await lock.release();
+  }
+}
+
+/** OCFL object id of a registration: a URN naming center and regno (stable, globally unique). */
+export function objectIdFor(centerId: string, regno: string): string {
+  return `urn:yinji:${centerId}:${regno}`;
+}
+
+async function requireSource(source: string): Promise<void> {
+  try {
+    await stat(source);
+  } catch {
+    throw new NotFoundError(
+      { zh: `找不到要登记的路径 ${source}`, en: `nothing to deposit at ${source}` },
+      { details: { source } },
+    );
+  }
+}
+
+function requireSha256(value: string | undefined, path: string): string {
+  if (value === undefined) throw new Error(`internal: no sha256 computed for ${path}`);
+  return value;
+}

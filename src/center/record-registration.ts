@@ -1,0 +1,51 @@
+import type { Database } from '../db/index.js';
+import type { RegistrationRecord } from './registration-record.js';
+
+export interface CommitFacts {
+  readonly storedBytes: number;
+  readonly inventoryDigest: string;
+}
+
+/**
+ * Insert the database rows of a registration version whose store commit has
+ * landed, and clear its intent row, in one transaction. The single path used
+ * both by a deposit and by recovery after a crash, so both leave the same rows.
+ */
+export async function recordRegistration(db: Database, record: RegistrationRecord, facts: CommitFacts): Promise<void> {
+  const version = {
+    files: record.files.map((f) => ({ path: f.path, size: f.size, sha256: f.digests.sha256, mtime: f.mtime })),
+    newContentBytes: facts.storedBytes,
+    inventoryDigest: facts.inventoryDigest,
+    message: record.message,
+    sourceKind: record.sourceKind,
+    createdAt: record.created, // the time sealed in the object, also when recovery writes the rows later
+  };
+  await db.transaction(async (tx) => {
+    if (record.version === 1) {
+      const unit = await tx.units.getOrCreateByCode({ code: record.unit.code, name: record.unit.name, type: '' });
+      await tx.registrations.insert({
+        regno: record.regno,
+        unitId: unit.id,
+        title: record.title,
+        objectId: record.objectId,
+        createdAt: record.created,
+        firstVersion: version,
+      });
+    } else {
+      await tx.registrations.addVersion(record.regno, record.version, version);
+    }
+    await tx.events.append({
+      regno: record.regno,
+      type: record.version === 1 ? 'deposit' : 'version',
+      agent: record.unit.code,
+      outcome: 'success',
+      detail: {
+        version: record.version,
+        files: record.fileCount,
+        bytes: record.byteCount,
+        storedBytes: facts.storedBytes,
+      },
+    });
+    await tx.pending.remove(record.regno);
+  });
+}

@@ -1,0 +1,92 @@
+import { text } from 'node:stream/consumers';
+import { BusyError, type Logger } from '../core/index.js';
+import type { Database, PendingCommit } from '../db/index.js';
+import type { OcflStore } from '../store/index.js';
+import { acquireObjectLock } from './object-lock.js';
+import { recordRegistration } from './record-registration.js';
+import { RECORD_PATH, parseRecord } from './registration-record.js';
+
+export interface RecoveryResult {
+  /** Registrations whose store commit had landed: their rows were written now. */
+  readonly completed: readonly string[];
+  /** Deposits that died before their store commit: discarded, number left as a recorded gap. */
+  readonly discarded: readonly string[];
+  /** Intents still owned by a live process: left alone. */
+  readonly skipped: readonly string[];
+}
+
+interface RecoveryContext {
+  readonly db: Database;
+  readonly store: OcflStore;
+  readonly lockDir: string;
+  readonly logger: Logger;
+}
+
+/**
+ * Finish or discard every deposit a crash interrupted (DESIGN.md "Nothing
+ * half-done is visible"): each intent row whose writer is gone is settled.
+ */
+export async function recoverPendingCommits(ctx: RecoveryContext): Promise<RecoveryResult> {
+  const completed: string[] = [];
+  const discarded: string[] = [];
+  const skipped: string[] = [];
+  for (const intent of await ctx.db.pending.list()) {
+    let lock;
+    try {
+      lock = await acquireObjectLock(ctx.lockDir, intent.regno);
+    } catch (e) {
+      if (!(e instanceof BusyError)) throw e;
+      skipped.push(intent.regno); // its process is alive and still working
+      continue;
+    }
+    try {
+      const outcome = await settleIntent(ctx.db, ctx.store, intent, 'interrupted');
+      (outcome === 'completed' ? completed : discarded).push(intent.regno);
+      ctx.logger.warn({ regno: intent.regno, version: intent.version, outcome }, 'recovered an interrupted deposit');
+    } finally {
+      await lock.release();
+    }
+  }
+  return { completed, discarded, skipped };
+}
+
+/**
+ * Settle one intent; the caller holds the object's lock.
+ *  1. The store repairs the object: a complete version is rolled forward, a
+ *     partial one deleted (store/ocfl recover).
+ *  2. If the object now holds the intended version, its
+ *     metadata/registration.json says everything the rows need: insert them.
+ *  3. Otherwise the deposit never committed: drop the intent and record the
+ *     gap in the registration numbers as a `deposit-failed` event.
+ * Used at start-up and by a deposit whose commit failed, so both end the same way.
+ */
+export async function settleIntent(
+  db: Database,
+  store: OcflStore,
+  intent: Pick<PendingCommit, 'regno' | 'objectId' | 'version'>,
+  reason: string,
+): Promise<'completed' | 'discarded'> {
+  await store.recover(intent.objectId);
+  const head = await store.headVersion(intent.objectId);
+  if (head !== undefined && head >= intent.version) {
+    const recordText = await text(await store.openFile(intent.objectId, RECORD_PATH, intent.version));
+    const stats = await store.versionStats(intent.objectId, intent.version);
+    await recordRegistration(db, parseRecord(recordText), {
+      // as a deposit counts it: deposited content only, not the record itself
+      storedBytes: stats.newContentBytes - Buffer.byteLength(recordText),
+      inventoryDigest: stats.inventoryDigest,
+    });
+    return 'completed';
+  }
+  await db.transaction(async (tx) => {
+    await tx.events.append({
+      ...(intent.version > 1 ? { regno: intent.regno } : {}), // a new number has no registration row to point at
+      type: 'deposit-failed',
+      agent: 'system',
+      outcome: 'failure',
+      detail: { regno: intent.regno, version: intent.version, reason },
+    });
+    await tx.pending.remove(intent.regno);
+  });
+  return 'discarded';
+}

@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { processIsAlive } from './object-lock.js';
+
+/**
+ * Staging (前处理库) entries are named `<pid>-<uuid>` after the process that
+ * owns them, so start-up can remove what a killed process left behind without
+ * touching the work of a live one.
+ */
+export function stagingPath(stagingDir: string, kind: 'deposit' | 'upload' | 'export', ext = ''): string {
+  return join(stagingDir, `${process.pid}-${kind}-${randomUUID()}${ext}`);
+}
+
+export async function cleanStaging(stagingDir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for (const name of await readdir(stagingDir).catch(() => [] as string[])) {
+    const pid = Number(name.split('-', 1)[0]);
+    if (processIsAlive(pid)) continue;
+    await rm(join(stagingDir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
+}

@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { GlobalOptions } from '../output.js';
+import { registerDeposit } from './deposit.js';
+import { registerInitServe } from './init-serve.js';
+import { registerInspect } from './inspect.js';
+import { registerRestore } from './restore.js';
+import { registerValidate } from './validate.js';
+
+export function registerCommands(program: Command, global: () => GlobalOptions): void {
+  registerInitServe(program, global);
+  registerDeposit(program, global);
+  registerInspect(program, global);
+  registerRestore(program, global);
+  registerValidate(program, global);
+}

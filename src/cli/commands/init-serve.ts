@@ -1,0 +1,60 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { Center, initCenter } from '../../center/index.js';
+import { printJson, say, type GlobalOptions } from '../output.js';
+import { parseIntOption } from './with-center.js';
+
+export function registerInitServe(program: Command, global: () => GlobalOptions): void {
+  program
+    .command('init')
+    .description('初始化一个中心的数据目录 / initialise a center data directory')
+    .option('--center-id <id>', '中心代码（用于登记号）/ center code used in registration numbers')
+    .option('--name <name>', '中心名称 / center name')
+    .option('--regno-pattern <pattern>', '登记号格式，默认 {center}-{year}-{seq:6} / registration number pattern')
+    .option('--database <url>', '数据库：sqlite:<文件> 或 postgres://… / database URL')
+    .action(async (flags: { centerId?: string; name?: string; regnoPattern?: string; database?: string }) => {
+      const opts = global();
+      const config = await initCenter(opts.data, {
+        ...(flags.centerId ? { centerId: flags.centerId } : {}),
+        ...(flags.name ? { centerName: flags.name } : {}),
+        ...(flags.regnoPattern ? { regnoPattern: flags.regnoPattern } : {}),
+        ...(flags.database ? { database: flags.database } : {}),
+      });
+      if (opts.json) return printJson({ dataDir: resolve(opts.data), ...config });
+      say(opts, {
+        zh: `已初始化中心 ${config.centerName}（${config.centerId}），数据目录 ${resolve(opts.data)}`,
+        en: `initialised center ${config.centerName} (${config.centerId}) in ${resolve(opts.data)}`,
+      });
+    });
+
+  program
+    .command('serve')
+    .description('启动中心服务（HTTP API）/ start the center server (HTTP API)')
+    .option('--host <host>', '监听地址 / listen address', '127.0.0.1')
+    .option('--port <port>', '端口 / port (0 = any free port)', parseIntOption, 8420)
+    .action(async (flags: { host: string; port: number }) => {
+      const opts = global();
+      // Loaded here so other commands do not pay for Fastify's start-up.
+      const { startServer } = await import('../../server/index.js');
+      const center = await Center.open({ dataDir: opts.data });
+      const server = await startServer(center, { host: flags.host, port: flags.port });
+      if (opts.json) printJson({ url: server.url, dataDir: resolve(opts.data) });
+      else
+        say(opts, {
+          zh: `印记中心已启动：${server.url}  （数据目录 ${resolve(opts.data)}，Ctrl+C 停止）`,
+          en: `Yinji center listening at ${server.url}  (data ${resolve(opts.data)}, Ctrl+C to stop)`,
+        });
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server
+            .close()
+            .then(() => center.close())
+            .finally(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

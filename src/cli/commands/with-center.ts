@@ -1,0 +1,18 @@
+import { Center } from '../../center/index.js';
+import type { GlobalOptions } from '../output.js';
+
+/** Open the center in the --data directory (running crash recovery), run `fn`, always close. */
+export async function withCenter<T>(opts: GlobalOptions, fn: (center: Center) => Promise<T>): Promise<T> {
+  const center = await Center.open({ dataDir: opts.data });
+  try {
+    return await fn(center);
+  } finally {
+    await center.close();
+  }
+}
+
+export function parseIntOption(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a whole number: ${value}`);
+  return n;
+}

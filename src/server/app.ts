@@ -1,0 +1,58 @@
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Center } from '../center/index.js';
+import { errorHandler } from './errors.js';
+import { registerDepositRoutes } from './routes/deposits.js';
+import { registerRegistrationRoutes } from './routes/registrations.js';
+import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js';
+import { registerStoreRoutes } from './routes/store.js';
+
+export interface AppOptions {
+  /** pino logger options, or false for none (tests). Default: info level to stdout. */
+  readonly logger?: boolean | { level: string };
+}
+
+export async function buildApp(center: Center, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? { level: 'info' } });
+  app.setErrorHandler(errorHandler);
+  // Deposit uploads reach the route as the raw request stream: never buffered.
+  app.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
+  await app.register(swagger, {
+    transform: ({ schema, url }) => ({
+      schema: schema !== undefined && UPLOAD_MARK in schema ? { ...schema, body: uploadBodySchema } : schema,
+      url,
+    }),
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Yinji 印记 API',
+        description: '电子文件和数字档案登记备份中心 / registration and backup center for electronic records',
+        version: '0.1.0',
+      },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', center: center.config.centerId }));
+  registerRegistrationRoutes(app, center);
+  registerDepositRoutes(app, center);
+  registerStoreRoutes(app, center);
+  return app;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(
+  center: Center,
+  listen: { host: string; port: number },
+  options: AppOptions = {},
+): Promise<RunningServer> {
+  const app = await buildApp(center, options);
+  await app.listen({ host: listen.host, port: listen.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : listen.port;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return { url: `http://${host}:${port}/`, close: () => app.close() };
+}

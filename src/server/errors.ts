@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isYinjiError, type Lang } from '../core/index.js';
+
+/**
+ * The one place that knows HTTP status codes (DESIGN.md "Errors"): a
+ * YinjiError's stable code picks the status; the body carries the code and
+ * the message in the language the client asked for (Accept-Language).
+ */
+const STATUS_BY_CODE: Record<string, number> = {
+  E_INVALID_INPUT: 400,
+  E_NOT_FOUND: 404,
+  E_CONFLICT: 409,
+  E_BUSY: 409,
+  E_STORAGE_FULL: 507,
+  E_DB_OPEN: 503,
+};
+
+export function statusFor(code: string, name: string): number {
+  return STATUS_BY_CODE[code] ?? (name === 'PackageError' ? 422 : 500);
+}
+
+export function langOf(request: FastifyRequest): Lang {
+  const header = request.headers['accept-language'] ?? 'zh';
+  return /^\s*en/i.test(header) ? 'en' : 'zh';
+}
+
+export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const lang = langOf(request);
+  if (isYinjiError(error)) {
+    const status = statusFor(error.code, error.name);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).send({ error: { code: error.code, message: error.text(lang), details: error.details } });
+    return;
+  }
+  const fastifyError = error as FastifyError;
+  if (
+    fastifyError.validation !== undefined ||
+    (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500)
+  ) {
+    void reply
+      .status(fastifyError.statusCode ?? 400)
+      .send({ error: { code: 'E_INVALID_INPUT', message: error.message, details: {} } });
+    return;
+  }
+  request.log.error({ err: error }, 'internal error');
+  void reply.status(500).send({
+    error: { code: 'E_INTERNAL', message: lang === 'zh' ? '内部错误' : 'internal error', details: {} },
+  });
+}

@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import { validateStoreAt, type Center } from '../../center/index.js';
+
+export function registerStoreRoutes(app: FastifyInstance, center: Center): void {
+  app.get<{ Querystring: { fixity?: boolean } }>(
+    '/api/v1/store/validation',
+    {
+      schema: {
+        summary: '按 OCFL 1.1 校验长期保存库 / validate the preservation store against OCFL 1.1',
+        tags: ['store'],
+        querystring: { type: 'object', properties: { fixity: { type: 'boolean', default: true } } },
+      },
+    },
+    async (request) => validateStoreAt(center.config.storageRoot, { fixity: request.query.fixity ?? true }),
+  );
+}
