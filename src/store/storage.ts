@@ -74,7 +74,7 @@ export interface Storage {
   deletePrefix(prefix: string): Promise<void>;
   /**
    * Remove temporaries an interrupted write left below `prefix` (fs: temp
-   * files; S3: incomplete multipart uploads). Only safe when no writer is
+   * files and emptied directories; S3: incomplete multipart uploads). Only safe when no writer is
    * active below the prefix. Returns how many were removed.
    */
   sweepTemporaries(prefix: string): Promise<number>;

@@ -45,7 +45,7 @@ function generatedTar(size: number): Readable {
     else tar.finalize();
   });
   body.pipe(entry);
-  return tar;
+  return tar as unknown as Readable; // tar-stream's Pack is a streamx Readable, which pipeline accepts
 }
 
 describe('streamed upload', () => {
@@ -82,7 +82,9 @@ describe('streamed upload', () => {
         (res) => {
           let text = '';
           res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode}: ${text}`))));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(text) : reject(new Error(`${res.statusCode}: ${text}`)),
+          );
         },
       );
       req.once('error', reject);

@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runStorageSuite } from '../storage.suite.js';
 import { FailingStorage } from '../test-support/failing-storage.js';
+import { TEMP_PREFIX } from '../storage-path.js';
 import { FsStorage } from './fs-storage.js';
 
 runStorageSuite('fs', async () => {
@@ -24,6 +25,24 @@ describe('FsStorage specifics', () => {
       });
       expect(await readdir(join(dir, 'a')).catch(() => [])).toEqual([]);
       expect(await fs.exists('a/b')).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sweeps the empty directories and temp files a crash mid-write leaves, keeping real files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yinji-fs-'));
+    try {
+      const fs = new FsStorage(dir);
+      await fs.init();
+      await fs.writeBytes('obj/v1/content/kept.txt', 'x');
+      // What a kill -9 between mkdir and the first byte leaves: a directory chain, a temp file.
+      await mkdir(join(dir, 'obj', 'v2', 'content', 'data', '影像'), { recursive: true });
+      await writeFile(join(dir, 'obj', 'v2', 'content', 'data', `${TEMP_PREFIX}abc`), 'partial');
+      expect(await fs.sweepTemporaries('obj')).toBe(5); // temp file + 4 directories
+      expect(await readdir(join(dir, 'obj'))).toEqual(['v1']);
+      expect(await fs.readBytes('obj/v1/content/kept.txt')).toEqual(Buffer.from('x'));
+      expect(await fs.sweepTemporaries('obj')).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

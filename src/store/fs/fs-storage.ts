@@ -227,23 +227,38 @@ export class FsStorage implements Storage {
     }
   }
 
+  /**
+   * Temp files, and the empty directories an interrupted write leaves (a
+   * crash between mkdir and the first file): directories are implicit in this
+   * interface, and OCFL 1.1 forbids empty ones (E073), so none may survive.
+   * The prefix directory itself is kept.
+   */
   async sweepTemporaries(prefix: string): Promise<number> {
     let removed = 0;
-    const walk = async (dir: string): Promise<void> => {
+    /** Returns whether `dir` is empty after the sweep. */
+    const walk = async (dir: string): Promise<boolean> => {
       let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch {
-        return;
+        return false;
       }
+      let left = entries.length;
       for (const ent of entries) {
         const p = join(dir, ent.name);
-        if (ent.isDirectory()) await walk(p);
-        else if (ent.name.startsWith(TEMP_PREFIX)) {
+        if (ent.isDirectory()) {
+          if (await walk(p)) {
+            await rmdir(p).catch(() => undefined);
+            removed++;
+            left--;
+          }
+        } else if (ent.name.startsWith(TEMP_PREFIX)) {
           await unlink(p).catch(() => undefined);
           removed++;
+          left--;
         }
       }
+      return left === 0;
     };
     await walk(this.abs(prefix, true));
     return removed;
