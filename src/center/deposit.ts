@@ -73,7 +73,7 @@ export async function deposit(center: Center, request: DepositRequest): Promise<
     const staged = await stageDeposit(request.source, stagingDir, {
       algorithms: center.config.digests,
       signal: request.signal,
-      onProgress: (bytes, files) => request.onProgress?.({ phase: 'scan', bytes, files }),
+      onProgress: (bytes, files, totalBytes) => request.onProgress?.({ phase: 'scan', bytes, files, totalBytes }),
     });
     return await register(center, request, staged);
   } finally {
@@ -174,7 +174,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
             request.onProgress?.({
               phase: 'store',
               bytes,
-              files: filesDone,
+              files: Math.min(filesDone, record.fileCount), // the registration record is not a deposited file
               totalBytes: record.byteCount,
               totalFiles: record.fileCount,
             }),

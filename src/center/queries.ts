@@ -1,4 +1,4 @@
-import { NotFoundError } from '../core/index.js';
+import { NotFoundError, assertRegno } from '../core/index.js';
 import type { Registration } from '../db/index.js';
 import type { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
@@ -6,7 +6,7 @@ import type { Center } from './center.js';
 import { RECORD_PATH, parseRecord, payloadPath, type RegistrationRecord } from './registration-record.js';
 
 export async function getRegistration(center: Center, regno: string): Promise<Registration> {
-  const reg = await center.db.registrations.getByRegno(regno);
+  const reg = await center.db.registrations.getByRegno(assertRegno(regno));
   if (reg === undefined) {
     throw new NotFoundError(
       { zh: `登记号 ${regno} 不存在`, en: `registration ${regno} does not exist` },

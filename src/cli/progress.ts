@@ -1,50 +1,67 @@
 import cliProgress from 'cli-progress';
-import type { GlobalOptions } from './output.js';
-import { formatBytes } from './output.js';
+import type { Message } from '../core/index.js';
+import { formatBytes, type GlobalOptions } from './output.js';
+
+export interface ProgressUpdate {
+  readonly bytes: number;
+  readonly files: number;
+  /** Unknown while a folder or archive is still being read. */
+  readonly totalBytes?: number;
+  readonly totalFiles?: number;
+  /** A new phase starts a new line (e.g. hashing, then storing). */
+  readonly phase?: string;
+}
 
 export interface Progress {
-  update(p: { bytes: number; files: number; totalBytes?: number; totalFiles?: number; phase?: string }): void;
+  update(p: ProgressUpdate): void;
   stop(): void;
 }
 
 const silent: Progress = { update: () => undefined, stop: () => undefined };
 
 /**
- * A progress bar on stderr for long work (bytes and files, rate, ETA). Only on
- * a terminal and never with --json, so scripts and logs stay clean.
+ * Progress on stderr for long work: a bar with bytes, files and ETA when the
+ * total is known, a running count with the rate while it is not. Only on a
+ * terminal and never with --json, so scripts and logs stay clean.
  */
-export function progressBar(opts: GlobalOptions, label: { zh: string; en: string }): Progress {
+export function progressBar(opts: GlobalOptions, labels: Readonly<Record<string, Message>>): Progress {
   if (opts.json || !process.stderr.isTTY) return silent;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: `${label[opts.lang]} |{bar}| {percentage}% {done}/{total} · {files} ${opts.lang === 'zh' ? '个文件' : 'files'} · ETA {eta_formatted}`,
-      hideCursor: true,
-      clearOnComplete: true,
-      etaBuffer: 50,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  let started = false;
-  let lastPhase: string | undefined;
+  const filesWord = opts.lang === 'zh' ? '个文件' : 'files';
+  let bar: cliProgress.SingleBar | undefined;
+  let phase: string | undefined;
+  let started = Date.now();
   return {
     update(p) {
       const total = p.totalBytes ?? 0;
-      if (!started || p.phase !== lastPhase) {
-        if (started) bar.stop();
-        bar.start(Math.max(total, 1), 0, { done: formatBytes(0), total: formatBytes(total), files: 0 });
-        started = true;
-        lastPhase = p.phase;
+      const known = total > 0;
+      if (bar === undefined || p.phase !== phase) {
+        if (bar !== undefined) started = Date.now(); // a later phase: its rate counts from now
+        bar?.stop();
+        phase = p.phase;
+        const label = labels[p.phase ?? 'default'] ?? labels.default ?? { zh: '处理中', en: 'Working' };
+        bar = new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: known
+              ? `${label[opts.lang]} |{bar}| {percentage}% {done}/{totalText} · {files} ${filesWord} · ETA {eta_formatted}`
+              : `${label[opts.lang]} {done} · {files} ${filesWord} · {rate}/s`,
+            hideCursor: true,
+            etaBuffer: 50,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(known ? total : 1, 0, { done: '0 B', totalText: '', files: 0, rate: '0 B' });
       }
-      if (total > 0) bar.setTotal(total);
-      bar.update(Math.min(p.bytes, Math.max(total, 1)), {
+      const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+      bar.update(known ? Math.min(p.bytes, total) : 0, {
         done: formatBytes(p.bytes),
-        total: total > 0 ? formatBytes(total) : '?',
+        totalText: known ? formatBytes(total) : '',
         files: p.totalFiles ? `${p.files}/${p.totalFiles}` : p.files,
+        rate: formatBytes(Math.round(p.bytes / seconds)),
       });
     },
     stop() {
-      if (started) bar.stop();
+      bar?.stop();
     },
   };
 }

@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { DEFAULT_DIGEST, type DigestAlgorithm } from './algorithms.js';
 
 export type Digests = Partial<Record<DigestAlgorithm, string>>;
@@ -67,15 +66,22 @@ export class DigestingStream extends Transform {
   }
 }
 
+export interface DigestOptions {
+  readonly signal?: AbortSignal;
+  /** Called with the size of each chunk as it is hashed (progress of large files). */
+  readonly onBytes?: (n: number) => void;
+}
+
 export async function digestStream(
   source: Readable,
   algorithms: readonly DigestAlgorithm[] = [DEFAULT_DIGEST],
-  signal?: AbortSignal,
+  options: DigestOptions = {},
 ): Promise<DigestResult> {
   const hasher = new MultiHasher(algorithms);
-  for await (const chunk of signal ? source.iterator({ destroyOnReturn: true }) : source) {
-    signal?.throwIfAborted();
+  for await (const chunk of source) {
+    options.signal?.throwIfAborted();
     hasher.update(chunk as Buffer);
+    options.onBytes?.((chunk as Buffer).length);
   }
   return hasher.digest();
 }
@@ -83,16 +89,13 @@ export async function digestStream(
 /** 1 MiB reads: few syscalls per gigabyte while memory per open file stays small. */
 export const READ_CHUNK = 1 << 20;
 
-export async function digestFile(
+export function digestFile(
   path: string,
   algorithms: readonly DigestAlgorithm[] = [DEFAULT_DIGEST],
-  signal?: AbortSignal,
+  options: DigestOptions = {},
 ): Promise<DigestResult> {
-  const hasher = new MultiHasher(algorithms);
-  await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK, signal }), async (src: AsyncIterable<Buffer>) => {
-    for await (const chunk of src) hasher.update(chunk);
-  });
-  return hasher.digest();
+  const source = createReadStream(path, { highWaterMark: READ_CHUNK, signal: options.signal });
+  return digestStream(source, algorithms, options);
 }
 
 export function digestBuffer(data: Buffer | string, algorithm: DigestAlgorithm = DEFAULT_DIGEST): string {

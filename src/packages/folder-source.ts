@@ -105,15 +105,20 @@ export async function stageFolder(root: string, options: StageOptions = {}): Pro
   const algorithms = options.algorithms ?? [DEFAULT_DIGEST];
   const { found, registry } = await walk(root, options.signal);
   const budget = new ByteBudget(options.maxBytes);
-  budget.take(found.reduce((n, f) => n + f.size, 0));
+  const total = found.reduce((n, f) => n + f.size, 0);
+  budget.take(total);
   const files: DepositFile[] = [];
   let bytes = 0;
   for (const f of found) {
     options.signal?.throwIfAborted();
-    const result = await digestFile(join(root, f.fsPath), algorithms, options.signal);
-    bytes += result.size;
+    const before = bytes;
+    const result = await digestFile(join(root, f.fsPath), algorithms, {
+      signal: options.signal,
+      onBytes: (n) => options.onProgress?.((bytes += n), files.length, total),
+    });
+    bytes = before + result.size;
     files.push({ ...f, size: result.size, digests: result.digests });
-    options.onProgress?.(bytes, files.length);
+    options.onProgress?.(bytes, files.length, total);
   }
   return { kind: 'folder', root, files, dirs: registry.directories(), warnings: registry.warnings };
 }

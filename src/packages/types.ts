@@ -31,7 +31,8 @@ export interface StageOptions {
   readonly algorithms?: readonly DigestAlgorithm[];
   readonly signal?: AbortSignal;
   /** Called as bytes are read; cumulative bytes and completed files. */
-  readonly onProgress?: (bytes: number, files: number) => void;
+  /** `totalBytes` is given once known (a folder: after its walk; an archive: never in advance). */
+  readonly onProgress?: (bytes: number, files: number, totalBytes?: number) => void;
   /** Refuse a deposit whose content exceeds this many bytes (declared or actual). Default: no limit. */
   readonly maxBytes?: number;
 }

@@ -23,7 +23,10 @@ export function registerDeposit(program: Command, global: () => GlobalOptions): 
     .option('--message <text>', '版本说明 version note')
     .action(async (path: string, flags: DepositFlags) => {
       const opts = global();
-      const bar = progressBar(opts, { zh: '登记中', en: 'Depositing' });
+      const bar = progressBar(opts, {
+        scan: { zh: '读取并计算摘要', en: 'Reading and hashing' },
+        store: { zh: '写入长期保存库', en: 'Writing to the preservation store' },
+      });
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
       process.once('SIGINT', onSignal);

@@ -12,7 +12,7 @@ export function registerRestore(program: Command, global: () => GlobalOptions): 
     .option('--version <n>', '版本号，默认最新 / version, default the latest', parseIntOption)
     .action(async (regno: string, flags: { to: string; version?: number }) => {
       const opts = global();
-      const bar = progressBar(opts, { zh: '恢复中', en: 'Restoring' });
+      const bar = progressBar(opts, { default: { zh: '恢复中', en: 'Restoring' } });
       try {
         const result = await withCenter(opts, (center) =>
           restore(center, {

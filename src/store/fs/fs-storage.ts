@@ -165,7 +165,7 @@ export class FsStorage implements Storage {
   private async moveIn(path: string, file: string, tmp: string, options: PutOptions): Promise<boolean> {
     if (options.expected !== undefined) {
       const { algorithm, digest } = options.expected;
-      const got = (await digestFile(file, [algorithm], options.signal)).digests[algorithm];
+      const got = (await digestFile(file, [algorithm], { signal: options.signal })).digests[algorithm];
       if (got !== digest) throw mismatch(path, options.expected, got);
     }
     try {

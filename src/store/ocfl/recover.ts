@@ -58,7 +58,9 @@ async function versionComplete(
       const full = joinPath(root, p);
       if (!(await storage.exists(full))) return false;
       if (options.verifyContent ?? true) {
-        const r = await digestStream(await storage.read(full, options), [inventory.digestAlgorithm], options.signal);
+        const r = await digestStream(await storage.read(full, options), [inventory.digestAlgorithm], {
+          signal: options.signal,
+        });
         if (r.digests[inventory.digestAlgorithm] !== digest) return false;
       }
     }
