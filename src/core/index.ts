@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './clock.js';
 export * from './regno.js';
 export * from './logger.js';
+export * from './canonical-json.js';

@@ -139,7 +139,10 @@ describe('openDatabase options', () => {
 
   it('works in memory and closes idempotently', async () => {
     const db = await openDatabase({ url: 'sqlite::memory:' });
-    expect(await db.migrate()).toEqual([{ name: '001_core', status: 'applied' }]);
+    expect(await db.migrate()).toEqual([
+      { name: '001_core', status: 'applied' },
+      { name: '002_evidence', status: 'applied' },
+    ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();
     await db.close();

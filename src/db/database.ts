@@ -45,6 +45,8 @@ export class KyselyDatabase implements Database {
   readonly events;
   readonly sequences;
   readonly pending;
+  readonly ledger;
+  readonly evidence;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -60,6 +62,8 @@ export class KyselyDatabase implements Database {
     this.events = repos.events;
     this.sequences = repos.sequences;
     this.pending = repos.pending;
+    this.ledger = repos.ledger;
+    this.evidence = repos.evidence;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

@@ -4,9 +4,14 @@ export type { DatabaseOptions } from './options.js';
 export type {
   Repositories,
   EventRepository,
+  EvidenceRepository,
+  LedgerRepository,
   PendingCommitRepository,
   RegistrationRepository,
   SequenceRepository,
   UnitRepository,
 } from './repositories/index.js';
 export type * from './records.js';
+export type { Evidence } from './repositories/evidence.js';
+export type { LedgerLeaf, LedgerNode, LedgerNodeKey, StoredCheckpoint } from './repositories/ledger.js';
+export { nodeKey } from './repositories/ledger.js';

@@ -76,6 +76,39 @@ export interface PendingCommitsTable {
   detail: string;
 }
 
+export interface LedgerHeadTable {
+  id: number;
+  size: number;
+}
+
+export interface LedgerLeavesTable {
+  idx: number;
+  /** The leaf's data as UTF-8 text (a canonical JSON statement). */
+  data: string;
+  leaf_hash: string;
+}
+
+export interface LedgerNodesTable {
+  level: number;
+  idx: number;
+  hash: string;
+}
+
+export interface LedgerCheckpointsTable {
+  size: number;
+  note: string;
+  created_at: string;
+}
+
+export interface RegistrationEvidenceTable {
+  registration_id: number;
+  version: number;
+  leaf_index: number;
+  statement: string;
+  /** RFC 3161 token, base64 DER. */
+  timestamp_token: string;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -84,4 +117,9 @@ export interface Schema {
   events: EventsTable;
   regno_sequences: RegnoSequencesTable;
   pending_commits: PendingCommitsTable;
+  ledger_head: LedgerHeadTable;
+  ledger_leaves: LedgerLeavesTable;
+  ledger_nodes: LedgerNodesTable;
+  ledger_checkpoints: LedgerCheckpointsTable;
+  registration_evidence: RegistrationEvidenceTable;
 }

@@ -6,11 +6,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../records.js';
 import { coreMigration } from './001-core.js';
+import { evidenceMigration } from './002-evidence.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '001_core': coreMigration(dialect) };
+      return { '001_core': coreMigration(dialect), '002_evidence': evidenceMigration() };
     },
   };
 }

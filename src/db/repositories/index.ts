@@ -1,11 +1,21 @@
 import type { RepoContext } from './context.js';
 import { eventRepository, type EventRepository } from './events.js';
+import { evidenceRepository, type EvidenceRepository } from './evidence.js';
+import { ledgerRepository, type LedgerRepository } from './ledger.js';
 import { pendingCommitRepository, type PendingCommitRepository } from './pending.js';
 import { registrationRepository, type RegistrationRepository } from './registrations.js';
 import { sequenceRepository, type SequenceRepository } from './sequences.js';
 import { unitRepository, type UnitRepository } from './units.js';
 
-export type { EventRepository, PendingCommitRepository, RegistrationRepository, SequenceRepository, UnitRepository };
+export type {
+  EventRepository,
+  EvidenceRepository,
+  LedgerRepository,
+  PendingCommitRepository,
+  RegistrationRepository,
+  SequenceRepository,
+  UnitRepository,
+};
 
 /** Everything the rest of Yinji may do with the database, bound to a connection pool or a transaction. */
 export interface Repositories {
@@ -14,6 +24,8 @@ export interface Repositories {
   readonly events: EventRepository;
   readonly sequences: SequenceRepository;
   readonly pending: PendingCommitRepository;
+  readonly ledger: LedgerRepository;
+  readonly evidence: EvidenceRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -23,5 +35,7 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     events: eventRepository(ctx),
     sequences: sequenceRepository(ctx),
     pending: pendingCommitRepository(ctx),
+    ledger: ledgerRepository(ctx),
+    evidence: evidenceRepository(ctx),
   });
 }
