@@ -1,0 +1,4 @@
+import { runLogStorageSuite } from './log-storage.suite.js';
+import { MemoryLogStorage } from './log-storage.js';
+
+runLogStorageSuite('memory', () => new MemoryLogStorage());
