@@ -4,6 +4,8 @@ import { silentLogger, systemClock, type Clock, type Logger } from '../core/inde
 import { openDatabase, type Database } from '../db/index.js';
 import { FsStorage, OcflStore, type Storage } from '../store/index.js';
 import { configExists, loadConfig, saveConfig, type CenterConfig } from './config.js';
+import { Evidencer } from './evidence.js';
+import { loadOrCreateKeys } from './keys.js';
 import { recoverPendingCommits, type RecoveryResult } from './recovery.js';
 import { cleanStaging } from './staging.js';
 
@@ -35,6 +37,7 @@ export class Center {
     readonly store: OcflStore,
     readonly clock: Clock,
     readonly logger: Logger,
+    readonly evidence: Evidencer,
     recovered: RecoveryResult,
   ) {
     this.recovered = recovered;
@@ -54,9 +57,12 @@ export class Center {
       const storage = options.storage ?? new FsStorage(config.storageRoot);
       await storage.init();
       const store = await OcflStore.open(storage);
-      const recovered = await recoverPendingCommits({ db, store, lockDir: lockDir(options.dataDir), logger });
+      const tsaName = `${config.centerName} TSA`.slice(0, 64);
+      const keys = await loadOrCreateKeys(options.dataDir, config.logOrigin, tsaName, clock);
+      const evidence = new Evidencer(keys, config.logOrigin, config.logHash, clock);
+      const recovered = await recoverPendingCommits({ db, store, evidence, lockDir: lockDir(options.dataDir), logger });
       await cleanStaging(config.stagingDir);
-      return new Center(config, options.dataDir, db, storage, store, clock, logger, recovered);
+      return new Center(config, options.dataDir, db, storage, store, clock, logger, evidence, recovered);
     } catch (e) {
       await db.close();
       throw e;

@@ -24,6 +24,12 @@ export interface CenterConfig {
   readonly stagingDir: string;
   /** Digests computed for every deposited file, in one read. SHA-256 always included. Default ["sha256"]. */
   readonly digests: readonly DigestAlgorithm[];
+  /** Identity of the transparency log in checkpoints (C2SP tlog-checkpoint origin). Default `yinji.local/<centerId>`. */
+  readonly logOrigin: string;
+  /** Hash of the log and of the file trees: "sha256" (default) or "sm3" (国密). Fixed once the log has leaves. */
+  readonly logHash: 'sha256' | 'sm3';
+  /** Public address of the center, printed in certificates' QR codes. Default `http://127.0.0.1:8420`. */
+  readonly publicUrl: string;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -38,6 +44,9 @@ export function defaultConfig(dataDir: string): CenterConfig {
     storageRoot: join(data, 'store'),
     stagingDir: join(data, 'staging'),
     digests: ['sha256'],
+    logOrigin: 'yinji.local/YINJI',
+    logHash: 'sha256',
+    publicUrl: 'http://127.0.0.1:8420',
   };
 }
 
@@ -55,7 +64,10 @@ export function loadConfig(dataDir: string, overrides: Partial<CenterConfig> = {
       );
     }
   }
-  return checkConfig({ ...defaultConfig(dataDir), ...stored, ...overrides });
+  const merged = { ...defaultConfig(dataDir), ...stored, ...overrides };
+  // The origin follows a chosen center id unless set explicitly.
+  const origin = stored.logOrigin ?? overrides.logOrigin ?? `yinji.local/${merged.centerId}`;
+  return checkConfig({ ...merged, logOrigin: origin });
 }
 
 export function checkConfig(config: CenterConfig): CenterConfig {
@@ -66,6 +78,15 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     });
   }
   validateRegnoPattern(config.regnoPattern);
+  if (config.logHash !== 'sha256' && config.logHash !== 'sm3') {
+    throw new InvalidInputError({ zh: `日志哈希只能是 sha256 或 sm3`, en: `logHash must be sha256 or sm3` });
+  }
+  if (!/^[\x21-\x7e]+$/.test(config.logOrigin) || config.logOrigin.includes('+')) {
+    throw new InvalidInputError({
+      zh: `日志标识 "${config.logOrigin}" 只能包含可见 ASCII 字符且不含 "+"`,
+      en: `log origin "${config.logOrigin}" must be printable ASCII without "+"`,
+    });
+  }
   const digests = [...new Set(['sha256', ...config.digests])];
   for (const d of digests) {
     if (!isDigestAlgorithm(d)) {

@@ -182,7 +182,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
       );
     } catch (e) {
       // Settle now, as start-up recovery would; if even that fails, the intent stays for the next open.
-      const outcome = await settleIntent(db, store, { regno, objectId, version }, (e as Error).message).catch(
+      const outcome = await settleIntent(center, { regno, objectId, version }, (e as Error).message).catch(
         () => 'unsettled' as const,
       );
       if (outcome !== 'completed') throw e;
@@ -192,7 +192,9 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
     }
     // Deposited content newly written; the registration record (always new) is not counted.
     const storedBytes = commit.newContentBytes - recordBytes.length;
-    if (!settled) await recordRegistration(db, record, { storedBytes, inventoryDigest: commit.inventoryDigest });
+    if (!settled) {
+      await recordRegistration(db, center.evidence, record, { storedBytes, inventoryDigest: commit.inventoryDigest });
+    }
     return {
       regno,
       version,

@@ -1,5 +1,5 @@
 import { NotFoundError, assertRegno } from '../core/index.js';
-import type { Registration } from '../db/index.js';
+import type { FileLocation, Registration } from '../db/index.js';
 import type { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import type { Center } from './center.js';
@@ -72,4 +72,16 @@ export async function openRegisteredFile(
     size: file.size,
     sha256: file.sha256,
   };
+}
+
+/** Digest-only verification: where each of these SHA-256 digests was registered (the file itself never travels). */
+export async function findByDigests(
+  center: Center,
+  sha256: readonly string[],
+): Promise<{ sha256: string; registrations: Omit<FileLocation, 'sha256'>[] }[]> {
+  const found = await center.db.registrations.findByDigests(sha256.map((d) => d.toLowerCase()));
+  return sha256.map((d) => ({
+    sha256: d,
+    registrations: found.filter((f) => f.sha256 === d.toLowerCase()).map(({ sha256: _s, ...rest }) => rest),
+  }));
 }

@@ -1,4 +1,5 @@
 import type { Database } from '../db/index.js';
+import type { Evidencer } from './evidence.js';
 import type { RegistrationRecord } from './registration-record.js';
 
 export interface CommitFacts {
@@ -8,10 +9,17 @@ export interface CommitFacts {
 
 /**
  * Insert the database rows of a registration version whose store commit has
- * landed, and clear its intent row, in one transaction. The single path used
+ * landed, append its statement to the log, and clear its intent row, in one
+ * transaction. The single path used
  * both by a deposit and by recovery after a crash, so both leave the same rows.
  */
-export async function recordRegistration(db: Database, record: RegistrationRecord, facts: CommitFacts): Promise<void> {
+export async function recordRegistration(
+  db: Database,
+  evidence: Evidencer,
+  record: RegistrationRecord,
+  facts: CommitFacts,
+): Promise<void> {
+  const prepared = await evidence.prepare(db, record, facts.inventoryDigest);
   const version = {
     files: record.files.map((f) => ({ path: f.path, size: f.size, sha256: f.digests.sha256, mtime: f.mtime })),
     newContentBytes: facts.storedBytes,
@@ -34,6 +42,7 @@ export async function recordRegistration(db: Database, record: RegistrationRecor
     } else {
       await tx.registrations.addVersion(record.regno, record.version, version);
     }
+    const leafIndex = await evidence.append(tx, prepared);
     await tx.events.append({
       regno: record.regno,
       type: record.version === 1 ? 'deposit' : 'version',
@@ -44,6 +53,7 @@ export async function recordRegistration(db: Database, record: RegistrationRecor
         files: record.fileCount,
         bytes: record.byteCount,
         storedBytes: facts.storedBytes,
+        leafIndex,
       },
     });
     await tx.pending.remove(record.regno);

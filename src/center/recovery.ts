@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { BusyError, type Logger } from '../core/index.js';
 import type { Database, PendingCommit } from '../db/index.js';
 import type { OcflStore } from '../store/index.js';
+import type { Evidencer } from './evidence.js';
 import { acquireObjectLock } from './object-lock.js';
 import { recordRegistration } from './record-registration.js';
 import { RECORD_PATH, parseRecord } from './registration-record.js';
@@ -18,6 +19,7 @@ export interface RecoveryResult {
 interface RecoveryContext {
   readonly db: Database;
   readonly store: OcflStore;
+  readonly evidence: Evidencer;
   readonly lockDir: string;
   readonly logger: Logger;
 }
@@ -40,7 +42,7 @@ export async function recoverPendingCommits(ctx: RecoveryContext): Promise<Recov
       continue;
     }
     try {
-      const outcome = await settleIntent(ctx.db, ctx.store, intent, 'interrupted');
+      const outcome = await settleIntent(ctx, intent, 'interrupted');
       (outcome === 'completed' ? completed : discarded).push(intent.regno);
       ctx.logger.warn({ regno: intent.regno, version: intent.version, outcome }, 'recovered an interrupted deposit');
     } finally {
@@ -61,8 +63,7 @@ export async function recoverPendingCommits(ctx: RecoveryContext): Promise<Recov
  * Used at start-up and by a deposit whose commit failed, so both end the same way.
  */
 export async function settleIntent(
-  db: Database,
-  store: OcflStore,
+  { db, store, evidence }: Pick<RecoveryContext, 'db' | 'store' | 'evidence'>,
   intent: Pick<PendingCommit, 'regno' | 'objectId' | 'version'>,
   reason: string,
 ): Promise<'completed' | 'discarded'> {
@@ -71,7 +72,7 @@ export async function settleIntent(
   if (head !== undefined && head >= intent.version) {
     const recordText = await text(await store.openFile(intent.objectId, RECORD_PATH, intent.version));
     const stats = await store.versionStats(intent.objectId, intent.version);
-    await recordRegistration(db, parseRecord(recordText), {
+    await recordRegistration(db, evidence, parseRecord(recordText), {
       // as a deposit counts it: deposited content only, not the record itself
       storedBytes: stats.newContentBytes - Buffer.byteLength(recordText),
       inventoryDigest: stats.inventoryDigest,

@@ -14,6 +14,7 @@ export const EXIT = {
   storage: 5,
   busy: 6,
   integrity: 7,
+  unreachable: 8,
   internal: 10,
 } as const;
 
@@ -30,6 +31,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_DATABASE: EXIT.storage,
   E_DB_OPEN: EXIT.storage,
   E_DB_MIGRATION: EXIT.storage,
+  E_SERVER_UNAVAILABLE: EXIT.unreachable,
+  E_TSA_UNAVAILABLE: EXIT.unreachable,
 };
 
 export interface GlobalOptions {

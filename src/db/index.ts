@@ -15,3 +15,4 @@ export type * from './records.js';
 export type { Evidence } from './repositories/evidence.js';
 export type { LedgerLeaf, LedgerNode, LedgerNodeKey, StoredCheckpoint } from './repositories/ledger.js';
 export { nodeKey } from './repositories/ledger.js';
+export type { FileLocation } from './repositories/registrations.js';

@@ -83,7 +83,7 @@ export interface LedgerHeadTable {
 
 export interface LedgerLeavesTable {
   idx: number;
-  /** The leaf's data as UTF-8 text (a canonical JSON statement). */
+  /** The leaf's data, base64 (any bytes; Yinji's are canonical JSON statements). */
   data: string;
   leaf_hash: string;
 }

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
 import { errorHandler } from './errors.js';
 import { registerDepositRoutes } from './routes/deposits.js';
+import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
 import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js';
 import { registerStoreRoutes } from './routes/store.js';
@@ -36,6 +37,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerRegistrationRoutes(app, center);
   registerDepositRoutes(app, center);
   registerStoreRoutes(app, center);
+  registerEvidenceRoutes(app, center);
   return app;
 }
 

@@ -68,3 +68,36 @@ export function withTestDatabases(): TestDatabases {
     },
   };
 }
+
+/**
+ * Run raw SQL against a test database, as an attacker with database access
+ * would (tamper tests). `?` placeholders on SQLite, `$1` on PostgreSQL.
+ */
+export async function rawSql(url: string, text: string, params: readonly unknown[] = []): Promise<void> {
+  if (url.startsWith('sqlite:')) {
+    const { default: Sqlite } = await import('better-sqlite3');
+    const db = new Sqlite(url.slice('sqlite:'.length));
+    try {
+      db.prepare(text).run(...params);
+    } finally {
+      db.close();
+    }
+    return;
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      text.replace(
+        /\?/g,
+        (() => {
+          let i = 0;
+          return () => `$${++i}`;
+        })(),
+      ),
+      [...params],
+    );
+  } finally {
+    await client.end();
+  }
+}

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
 import { registerDeposit } from './deposit.js';
+import { registerEvidence } from './evidence.js';
 import { registerInitServe } from './init-serve.js';
 import { registerInspect } from './inspect.js';
 import { registerRestore } from './restore.js';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerInspect(program, global);
   registerRestore(program, global);
   registerValidate(program, global);
+  registerEvidence(program, global);
 }

@@ -1,4 +1,4 @@
-import { DatabaseError } from '../../core/index.js';
+import { ConflictError } from '../../core/index.js';
 import { guarded } from '../db-errors.js';
 import { timestamp, type RepoContext } from './context.js';
 
@@ -25,20 +25,25 @@ export interface StoredCheckpoint {
 }
 
 /**
- * Storage of the transparency log (ledger/): leaves, the hashes of complete
- * subtrees, and signed checkpoints. Appends must run inside a transaction
- * that first calls lockHead(), so concurrent appenders (pool connections,
- * server instances) are serialised and the log never forks.
+ * Storage of the transparency log: leaves, the hashes of complete subtrees
+ * (levels ≥ 1; level 0 is the leaf hash) and signed checkpoints. It is the
+ * ledger's LogStorage (ledger/log-storage.ts) over SQL and passes that
+ * module's shared suite. Appends run inside a transaction that first calls
+ * lockHead(), so concurrent appenders (pool connections, server instances)
+ * are serialised and the log never forks.
  */
 export interface LedgerRepository {
   /** Lock the log for appending until the transaction ends; returns its size. */
   lockHead(): Promise<number>;
   size(): Promise<number>;
-  /** Nodes by "level/index"; missing ones are absent from the map. */
-  getNodes(keys: readonly LedgerNodeKey[]): Promise<Map<string, Uint8Array>>;
-  /** Append leaves (contiguous from the current size) and their new complete nodes; sets the size. */
+  /** Hashes of the given nodes, in key order; undefined where absent. */
+  getNodes(keys: readonly LedgerNodeKey[]): Promise<(Uint8Array | undefined)[]>;
+  getLeaf(index: number): Promise<LedgerLeaf | undefined>;
+  /**
+   * Append leaves (contiguous from the current size) and the complete nodes
+   * (levels ≥ 1) they finish; ConflictError and nothing written otherwise.
+   */
   append(leaves: readonly LedgerLeaf[], nodes: readonly LedgerNode[]): Promise<void>;
-  leaf(index: number): Promise<LedgerLeaf | undefined>;
   putCheckpoint(size: number, note: string): Promise<void>;
   /** The checkpoint of the largest size, if any. */
   latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
@@ -71,21 +76,30 @@ export function ledgerRepository(ctx: RepoContext): LedgerRepository {
 
     getNodes: (keys) =>
       guarded({ zh: '读取日志节点', en: 'read log nodes' }, async () => {
-        const out = new Map<string, Uint8Array>();
+        const found = new Map<string, Uint8Array>();
         const byLevel = new Map<number, number[]>();
         for (const k of keys) byLevel.set(k.level, [...(byLevel.get(k.level) ?? []), k.index]);
         for (const [level, indexes] of byLevel) {
           for (let i = 0; i < indexes.length; i += BATCH) {
-            const rows = await ctx.db
-              .selectFrom('ledger_nodes')
-              .select(['idx', 'hash'])
-              .where('level', '=', level)
-              .where('idx', 'in', indexes.slice(i, i + BATCH))
-              .execute();
-            for (const r of rows) out.set(nodeKey(level, Number(r.idx)), bytes(r.hash));
+            const batch = indexes.slice(i, i + BATCH);
+            // Level 0 is the leaf hash (RFC 9162 §2.1.1): read it from the leaves, not a copy.
+            const rows =
+              level === 0
+                ? await ctx.db
+                    .selectFrom('ledger_leaves')
+                    .select(['idx', 'leaf_hash as hash'])
+                    .where('idx', 'in', batch)
+                    .execute()
+                : await ctx.db
+                    .selectFrom('ledger_nodes')
+                    .select(['idx', 'hash'])
+                    .where('level', '=', level)
+                    .where('idx', 'in', batch)
+                    .execute();
+            for (const r of rows) found.set(nodeKey(level, Number(r.idx)), bytes(r.hash));
           }
         }
-        return out;
+        return keys.map((k) => found.get(nodeKey(k.level, k.index)));
       }),
 
     append: (leaves, nodes) =>
@@ -93,7 +107,7 @@ export function ledgerRepository(ctx: RepoContext): LedgerRepository {
         if (leaves.length === 0) return;
         const current = await size();
         if (leaves[0]!.index !== current || leaves.some((l, i) => l.index !== current + i)) {
-          throw new DatabaseError('E_LEDGER_FORK', {
+          throw new ConflictError({
             zh: `日志追加位置不连续（当前大小 ${current}），已拒绝以免分叉`,
             en: `log append is not contiguous with size ${current}; refused so the log cannot fork`,
           });
@@ -104,7 +118,7 @@ export function ledgerRepository(ctx: RepoContext): LedgerRepository {
             .values(
               leaves.slice(i, i + BATCH).map((l) => ({
                 idx: l.index,
-                data: Buffer.from(l.data).toString('utf8'),
+                data: Buffer.from(l.data).toString('base64'),
                 leaf_hash: hex(l.hash),
               })),
             )
@@ -123,13 +137,13 @@ export function ledgerRepository(ctx: RepoContext): LedgerRepository {
           .execute();
       }),
 
-    leaf: (index) =>
+    getLeaf: (index) =>
       guarded({ zh: `读取日志条目 ${index}`, en: `read log leaf ${index}` }, async () => {
         const row = await ctx.db.selectFrom('ledger_leaves').selectAll().where('idx', '=', index).executeTakeFirst();
         return (
           row && {
             index: Number(row.idx),
-            data: new Uint8Array(Buffer.from(row.data, 'utf8')),
+            data: new Uint8Array(Buffer.from(row.data, 'base64')),
             hash: bytes(row.leaf_hash),
           }
         );

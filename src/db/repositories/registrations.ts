@@ -30,6 +30,19 @@ export interface RegistrationRepository {
   versions(regno: string): Promise<readonly RegistrationVersion[]>;
   /** The full state of one version, by path. NotFoundError if the regno or version does not exist. */
   versionFiles(regno: string, version: number): Promise<readonly FileEntry[]>;
+  /** Where files with these SHA-256 digests were registered (any version), oldest first. */
+  findByDigests(sha256: readonly string[]): Promise<readonly FileLocation[]>;
+}
+
+/** A registered file found by its digest. */
+export interface FileLocation {
+  readonly sha256: string;
+  readonly regno: string;
+  readonly version: number;
+  readonly path: string;
+  readonly size: number;
+  /** When that version was registered. */
+  readonly registeredAt: string;
 }
 
 interface RegistrationRow {
@@ -215,5 +228,40 @@ export function registrationRepository(ctx: RepoContext): RegistrationRepository
           return selectFiles(ctx.db, reg.id, version);
         },
       ),
+
+    findByDigests: (digests) =>
+      guarded({ zh: '按摘要查找文件', en: 'find files by digest' }, async () => {
+        if (digests.length === 0) return [];
+        const rows = await ctx.db
+          .selectFrom('files')
+          .innerJoin('registrations', 'registrations.id', 'files.registration_id')
+          .innerJoin('registration_versions', (join) =>
+            join
+              .onRef('registration_versions.registration_id', '=', 'files.registration_id')
+              .onRef('registration_versions.version', '=', 'files.version'),
+          )
+          .select([
+            'files.sha256',
+            'registrations.regno',
+            'files.version',
+            'files.path',
+            'files.size',
+            'registration_versions.created_at',
+          ])
+          .where('files.sha256', 'in', [...new Set(digests)].slice(0, 1000))
+          .orderBy('registration_versions.created_at')
+          .orderBy('registrations.regno')
+          .orderBy('files.version')
+          .limit(10_000)
+          .execute();
+        return rows.map((r) => ({
+          sha256: r.sha256,
+          regno: r.regno,
+          version: Number(r.version),
+          path: r.path,
+          size: Number(r.size),
+          registeredAt: r.created_at,
+        }));
+      }),
   };
 }

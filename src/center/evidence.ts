@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, type Clock } from '../core/index.js';
+import type { Database, Repositories } from '../db/index.js';
+import { MerkleLog, signCheckpoint, type LedgerHashAlgorithm } from '../ledger/index.js';
+import { issueTimestamp } from '../timestamp/index.js';
+import type { CenterKeys } from './keys.js';
+import type { RegistrationRecord } from './registration-record.js';
+import { buildStatement, type RegistrationStatement } from './statement.js';
+
+/** A statement ready to be logged: its canonical bytes and the trusted timestamp over them. */
+export interface PreparedEvidence {
+  readonly statement: RegistrationStatement;
+  /** RFC 8785 canonical JSON: the log leaf data. */
+  readonly statementText: string;
+  /** RFC 3161 TimeStampResp (DER) over SHA-256 of statementText. */
+  readonly token: Uint8Array;
+}
+
+export interface SignedCheckpoint {
+  readonly size: number;
+  readonly root: Uint8Array;
+  /** C2SP signed note. */
+  readonly note: string;
+}
+
+/**
+ * Turns registrations into evidence (issue 3): one statement per version,
+ * timestamped by the center's TSA, appended to the center's Merkle log in the
+ * same transaction as the registration rows — so a registration reported
+ * done always has its leaf, and a crash leaves neither.
+ */
+export class Evidencer {
+  constructor(
+    readonly keys: CenterKeys,
+    /** Log origin (C2SP tlog-checkpoint), also the checkpoint key name. */
+    readonly origin: string,
+    readonly alg: LedgerHashAlgorithm,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Outside the transaction: the TSA signs, CPU only, no lock held while it does. */
+  async prepare(db: Database, record: RegistrationRecord, inventoryDigest: string): Promise<PreparedEvidence> {
+    const statement = buildStatement(record, inventoryDigest, this.alg);
+    const statementText = canonicalJson(statement);
+    const serial = BigInt(await db.sequences.next('rfc3161-serial'));
+    const token = issueTimestamp({
+      hash: createHash('sha256').update(statementText).digest(),
+      hashAlgorithm: 'sha256',
+      identity: this.keys.tsa,
+      serial,
+      clock: this.clock,
+    });
+    return { statement, statementText, token };
+  }
+
+  /** Inside the registration transaction: lock the log, append the leaf, keep the evidence. */
+  async append(tx: Repositories, prepared: PreparedEvidence): Promise<number> {
+    await tx.ledger.lockHead();
+    const { firstIndex } = await new MerkleLog(tx.ledger, { alg: this.alg }).append([
+      Buffer.from(prepared.statementText, 'utf8'),
+    ]);
+    await tx.evidence.put({
+      regno: prepared.statement.regno,
+      version: prepared.statement.version,
+      leafIndex: firstIndex,
+      statement: prepared.statementText,
+      timestampToken: prepared.token,
+    });
+    return firstIndex;
+  }
+
+  /** A signed checkpoint of the log as it is now (reused when the size has not changed). */
+  async checkpoint(db: Database): Promise<SignedCheckpoint> {
+    const log = new MerkleLog(db.ledger, { alg: this.alg });
+    const size = await db.ledger.size();
+    const root = await log.root(size);
+    const stored = await db.ledger.checkpoint(size);
+    if (stored !== undefined) return { size, root, note: stored.note };
+    const note = signCheckpoint({ origin: this.origin, size, root }, this.keys.log);
+    await db.ledger.putCheckpoint(size, note);
+    return { size, root, note };
+  }
+
+  log(db: Database): MerkleLog {
+    return new MerkleLog(db.ledger, { alg: this.alg });
+  }
+}

@@ -1,0 +1,12 @@
+export type { CertificateData } from './certificate-data.js';
+export { validateCertificateData } from './certificate-data.js';
+export type { RenderOptions } from './render.js';
+export { renderCertificate } from './render.js';
+export type { FontSearch } from './font.js';
+export { DEFAULT_CJK_FONT_PATHS, FONT_ENV_VAR, loadCjkFont, resolveCjkFontPath } from './font.js';
+export { formatBeijingDate, formatBeijingTime, formatCount, formatGigabytes } from './format.js';
+export type { ModuleRun, QrMatrix } from './qr-matrix.js';
+export { moduleRuns, qrMatrix, runsToSvgPath } from './qr-matrix.js';
+export * from './receipt.js';
+export * from './receipt-verify.js';
+export * from './log-growth.js';

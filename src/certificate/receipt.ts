@@ -1,0 +1,61 @@
+/**
+ * The registration receipt (登记回执): self-contained evidence of one
+ * registration version, verifiable offline by anyone. Its shape is published
+ * as JSON Schema in receipt-v1.schema.json (beside this file).
+ */
+export interface Receipt {
+  readonly type: typeof RECEIPT_TYPE;
+  readonly statement: ReceiptStatement;
+  readonly log: {
+    readonly alg: 'sha256' | 'sm3';
+    readonly leafIndex: number;
+    readonly treeSize: number;
+    /** RFC 9162 §2.1.3 audit path, hex. */
+    readonly inclusionProof: readonly string[];
+    /** C2SP signed note of the checkpoint of size treeSize. */
+    readonly checkpoint: string;
+  };
+  readonly timestamp: {
+    /** RFC 3161 TimeStampResp, base64 DER, over the hash of the statement's canonical JSON. */
+    readonly token: string;
+    readonly hashAlgorithm: 'sha256';
+  };
+  readonly keys: {
+    /** signed-note verifier key of the log. */
+    readonly log: string;
+    /** PEM root certificate of the time-stamp authority. */
+    readonly tsaCa: string;
+    readonly tsaCert?: string;
+  };
+  /** Files in path order; all of them, or one with its Merkle path. */
+  readonly files: readonly ReceiptFile[];
+  readonly center?: { readonly name?: string; readonly url?: string };
+}
+
+export interface ReceiptStatement {
+  readonly type: 'yinji-registration-statement/1';
+  readonly center: string;
+  readonly regno: string;
+  readonly version: number;
+  readonly unit: { readonly code: string; readonly name: string };
+  readonly title: string;
+  readonly time: string;
+  readonly object: string;
+  readonly inventory: string;
+  readonly files: {
+    readonly count: number;
+    readonly bytes: number;
+    readonly alg: 'sha256' | 'sm3';
+    readonly root: string;
+  };
+}
+
+export interface ReceiptFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+  /** Merkle path of this file in the statement's file tree (per-file receipts). */
+  readonly proof?: { readonly index: number; readonly count: number; readonly path: readonly string[] };
+}
+
+export const RECEIPT_TYPE = 'yinji-receipt/1';
