@@ -1,8 +1,10 @@
 /**
- * Ledger benchmark (not a Vitest test): `npx tsx bench/ledger.bench.ts [leaves]`.
+ * Ledger benchmark (not a Vitest test): `npx tsx bench/ledger.bench.ts [leaves] [memory|sqlite]`.
  *
- * Appends 1,000,000 leaves of 64 bytes in batches of 1,000 to a
- * MemoryLogStorage, then times 1,000 random inclusion proofs and 1,000 random
+ * Appends 1,000,000 leaves of 64 bytes in batches of 1,000 — to a
+ * MemoryLogStorage, or (`sqlite`) to the center's real log storage, a SQLite
+ * database with one transaction per batch exactly as registrations append —
+ * then times 1,000 random inclusion proofs and 1,000 random
  * consistency proofs at the final size, each followed by its verification.
  * The first 100 rounds of each proof loop warm the JIT and are not recorded.
  * Targets: ≥ 5,000 appends/s; < 1 ms per proof + verification.
@@ -10,9 +12,14 @@
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../src/db/index.js';
 import { leafHash, MemoryLogStorage, MerkleLog, verifyConsistency, verifyInclusion } from '../src/ledger/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
+const STORAGE = process.argv[3] === 'sqlite' ? 'sqlite' : 'memory';
 const BATCH = 1_000;
 const PROOFS = 1_000;
 const WARMUP = 100;
@@ -26,8 +33,39 @@ function summary(samplesMs: number[]): { medianUs: number; p99Us: number } {
   return { medianUs: Math.round(percentile(s, 50) * 1000), p99Us: Math.round(percentile(s, 99) * 1000) };
 }
 
+interface Target {
+  /** Append one batch as the center would. */
+  append(batch: Buffer[]): Promise<void>;
+  /** A log for reading roots and proofs. */
+  readonly log: MerkleLog;
+  close(): Promise<void>;
+}
+
+async function openTarget(): Promise<Target> {
+  if (STORAGE === 'memory') {
+    const log = new MerkleLog(new MemoryLogStorage());
+    return { append: async (b) => void (await log.append(b)), log, close: async () => undefined };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'yinji-ledger-bench-'));
+  const db = await openDatabase({ url: `sqlite:${join(dir, 'bench.db')}` });
+  await db.migrate();
+  return {
+    append: (batch) =>
+      db.transaction(async (tx) => {
+        await tx.ledger.lockHead();
+        await new MerkleLog(tx.ledger).append(batch);
+      }),
+    log: new MerkleLog(db.ledger),
+    close: async () => {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const log = new MerkleLog(new MemoryLogStorage());
+  const target = await openTarget();
+  const log = target.log;
   const pool = randomBytes(64 * BATCH * 4); // leaf data drawn from a pool: the benchmark measures the log, not the RNG
   const started = performance.now();
   for (let done = 0; done < TOTAL; done += BATCH) {
@@ -37,7 +75,7 @@ async function main(): Promise<void> {
       data.writeUInt32BE(done + i, 0); // distinct leaves
       return data;
     });
-    await log.append(batch);
+    await target.append(batch);
   }
   const appendSeconds = (performance.now() - started) / 1000;
   const size = await log.size();
@@ -68,6 +106,7 @@ async function main(): Promise<void> {
 
   const result = {
     bench: 'ledger',
+    storage: STORAGE,
     leaves: size,
     batch: BATCH,
     appendSeconds: Math.round(appendSeconds * 100) / 100,
@@ -79,6 +118,7 @@ async function main(): Promise<void> {
     node: process.version,
   };
   console.log(JSON.stringify(result));
+  await target.close();
 }
 
 await main();

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, rawSql, withTestDatabases } from '../../test/support/databases.js';
 import { verifyLogGrowth, verifyReceipt, type Receipt } from '../certificate/index.js';
 import { canonicalJson } from '../core/index.js';
-import { MemoryLogStorage, MerkleLog, signCheckpoint } from '../ledger/index.js';
+import { MemoryLogStorage, MerkleLog, leafHash, signCheckpoint, verifyInclusion } from '../ledger/index.js';
 import { Center } from './center.js';
 import { deposit } from './deposit.js';
 import { buildReceipt } from './receipt.js';
@@ -149,6 +149,28 @@ for (const dialect of TEST_DIALECTS) {
         ev.leafIndex,
       ]);
       expect(failed(await verifyRegistration(center, dep.regno))).toEqual([]);
+    });
+
+    it('anchors another hash chain head in the log, provably included in a signed checkpoint', async () => {
+      const head = createHash('sha256').update('audit chain head').digest('hex');
+      const anchored = await center.evidence.anchor(center.db, { kind: 'security-audit-log', head, length: 12 });
+      expect(JSON.parse(anchored.statement)).toMatchObject({
+        type: 'yinji-anchor/1',
+        kind: 'security-audit-log',
+        head,
+        length: 12,
+      });
+      const cp = await center.evidence.checkpoint(center.db);
+      const proof = await center.evidence.log(center.db).inclusionProof(anchored.leafIndex, cp.size);
+      expect(
+        verifyInclusion({
+          leafHash: leafHash(Buffer.from(anchored.statement)),
+          index: anchored.leafIndex,
+          treeSize: cp.size,
+          proof,
+          root: cp.root,
+        }),
+      ).toBe(true);
     });
 
     it('shows the log only grew since a receipt, and catches a forked or truncated history', async () => {

@@ -23,6 +23,14 @@ export interface SignedCheckpoint {
   readonly note: string;
 }
 
+export const ANCHOR_TYPE = 'yinji-anchor/1';
+
+/** A hash-chain head written into the log: the leaf's index and its canonical JSON. */
+export interface AnchorReceipt {
+  readonly leafIndex: number;
+  readonly statement: string;
+}
+
 /**
  * Turns registrations into evidence (issue 3): one statement per version,
  * timestamped by the center's TSA, appended to the center's Merkle log in the
@@ -79,6 +87,28 @@ export class Evidencer {
     const note = signCheckpoint({ origin: this.origin, size, root }, this.keys.log);
     await db.ledger.putCheckpoint(size, note);
     return { size, root, note };
+  }
+
+  /**
+   * Anchor the head of another hash chain (e.g. the security audit log) in
+   * the transparency log (issue 3 §7): after this, rewriting that chain up to
+   * `head` is as detectable as rewriting a registration. Returns the leaf.
+   */
+  async anchor(db: Database, chain: { kind: string; head: string; length: number }): Promise<AnchorReceipt> {
+    const statement = {
+      type: ANCHOR_TYPE,
+      center: this.origin,
+      kind: chain.kind,
+      head: chain.head,
+      length: chain.length,
+      time: this.clock.now().toISOString(),
+    };
+    const text = canonicalJson(statement);
+    const leafIndex = await db.transaction(async (tx) => {
+      await tx.ledger.lockHead();
+      return (await new MerkleLog(tx.ledger, { alg: this.alg }).append([Buffer.from(text, 'utf8')])).firstIndex;
+    });
+    return { leafIndex, statement: text };
   }
 
   log(db: Database): MerkleLog {

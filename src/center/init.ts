@@ -7,7 +7,16 @@ import { configExists, loadConfig, saveConfig, type CenterConfig } from './confi
  * registration number pattern appear in every registration number and object
  * id, so an initialised data directory refuses to change them.
  */
-export async function initCenter(dataDir: string, choices: Partial<CenterConfig>): Promise<CenterConfig> {
+export interface InitResult {
+  readonly config: CenterConfig;
+  /**
+   * The log's public key (signed-note verifier key). Publish it (website,
+   * notice board, gazette): verifiers pin it with `yinji verify --trust-key`.
+   */
+  readonly logVerifierKey: string;
+}
+
+export async function initCenter(dataDir: string, choices: Partial<CenterConfig>): Promise<InitResult> {
   if (configExists(dataDir)) {
     const current = loadConfig(dataDir);
     const changed = (Object.keys(choices) as (keyof CenterConfig)[]).filter((k) => choices[k] !== current[k]);
@@ -20,11 +29,19 @@ export async function initCenter(dataDir: string, choices: Partial<CenterConfig>
         { details: { changed } },
       );
     }
-    return current;
+    return { config: current, logVerifierKey: await openForKey(dataDir) };
   }
   const config = loadConfig(dataDir, choices);
   await saveConfig(dataDir, config);
+  return { config, logVerifierKey: await openForKey(dataDir) };
+}
+
+/** Open once (creating the database, the storage root and the keys), read the public log key. */
+async function openForKey(dataDir: string): Promise<string> {
   const center = await Center.open({ dataDir });
-  await center.close();
-  return config;
+  try {
+    return center.evidence.keys.log.verifierKey;
+  } finally {
+    await center.close();
+  }
 }

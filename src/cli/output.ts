@@ -15,6 +15,7 @@ export const EXIT = {
   busy: 6,
   integrity: 7,
   unreachable: 8,
+  environment: 9,
   internal: 10,
 } as const;
 
@@ -33,6 +34,11 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_DB_MIGRATION: EXIT.storage,
   E_SERVER_UNAVAILABLE: EXIT.unreachable,
   E_TSA_UNAVAILABLE: EXIT.unreachable,
+  E_TSA_REJECTED: EXIT.unreachable,
+  E_TSA_BAD_RESPONSE: EXIT.unreachable,
+  E_NOTE_INVALID: EXIT.rejected,
+  E_FONT_MISSING: EXIT.environment,
+  E_FONT_UNSUPPORTED: EXIT.environment,
 };
 
 export interface GlobalOptions {

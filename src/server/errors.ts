@@ -13,6 +13,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_BUSY: 409,
   E_STORAGE_FULL: 507,
   E_DB_OPEN: 503,
+  E_NOTE_INVALID: 422,
+  E_TSA_UNAVAILABLE: 502,
+  E_TSA_REJECTED: 502,
+  E_TSA_BAD_RESPONSE: 502,
 };
 
 export function statusFor(code: string, name: string): number {

@@ -14,16 +14,16 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
     .option('--database <url>', '数据库：sqlite:<文件> 或 postgres://… / database URL')
     .action(async (flags: { centerId?: string; name?: string; regnoPattern?: string; database?: string }) => {
       const opts = global();
-      const config = await initCenter(opts.data, {
+      const { config, logVerifierKey } = await initCenter(opts.data, {
         ...(flags.centerId ? { centerId: flags.centerId } : {}),
         ...(flags.name ? { centerName: flags.name } : {}),
         ...(flags.regnoPattern ? { regnoPattern: flags.regnoPattern } : {}),
         ...(flags.database ? { database: flags.database } : {}),
       });
-      if (opts.json) return printJson({ dataDir: resolve(opts.data), ...config });
+      if (opts.json) return printJson({ dataDir: resolve(opts.data), ...config, logVerifierKey });
       say(opts, {
-        zh: `已初始化中心 ${config.centerName}（${config.centerId}），数据目录 ${resolve(opts.data)}`,
-        en: `initialised center ${config.centerName} (${config.centerId}) in ${resolve(opts.data)}`,
+        zh: `已初始化中心 ${config.centerName}（${config.centerId}），数据目录 ${resolve(opts.data)}\n日志公钥（请对外公布，核验者用 --trust-key 固定）：\n  ${logVerifierKey}`,
+        en: `initialised center ${config.centerName} (${config.centerId}) in ${resolve(opts.data)}\nlog public key (publish it; verifiers pin it with --trust-key):\n  ${logVerifierKey}`,
       });
     });
 
