@@ -25,6 +25,30 @@ afterAll(async () => {
 const failed = (r: { checks: readonly { id: string; ok: boolean }[] }): string[] =>
   r.checks.filter((c) => !c.ok).map((c) => c.id);
 
+describe('evidence with SM3 (国密) as the log hash', () => {
+  it('logs, receipts and verifies with SM3 trees end to end', async () => {
+    const center = await Center.open({
+      dataDir: join(tmp, 'sm3'),
+      config: { database: await databases.fresh('sqlite'), logHash: 'sm3' },
+    });
+    try {
+      const src = join(tmp, 'sm3-src');
+      await mkdir(src, { recursive: true });
+      await writeFile(join(src, '国密.txt'), 'SM3 杂凑');
+      const dep = await deposit(center, { source: src });
+      const receipt = await buildReceipt(center, { regno: dep.regno });
+      expect(receipt.log.alg).toBe('sm3');
+      expect(receipt.statement.files.alg).toBe('sm3');
+      expect(failed(verifyReceipt(receipt))).toEqual([]);
+      expect(failed(await verifyRegistration(center, dep.regno))).toEqual([]);
+      // The same statement hashed as SHA-256 would not be in this log.
+      expect(failed(verifyReceipt({ ...receipt, log: { ...receipt.log, alg: 'sha256' } }))).toContain('inclusion');
+    } finally {
+      await center.close();
+    }
+  });
+});
+
 for (const dialect of TEST_DIALECTS) {
   describe(`evidence on ${dialect}`, () => {
     let center: Center;

@@ -113,6 +113,16 @@ describe('kill -9 during deposit', () => {
     // Most rounds must really have been cut off mid-deposit for the test to mean anything.
     expect(killedMidway).toBeGreaterThanOrEqual(ROUNDS / 2);
 
+    // Every registration the crashes left — completed by recovery or not — carries valid evidence.
+    const final = await yinjiJson<{ items: { regno: string }[] }>(['--data', data, 'list', '--limit', '1000']);
+    for (const { regno } of final.items) {
+      const shown = await yinjiJson<{ headVersion: number }>(['--data', data, 'show', regno]);
+      for (let v = 1; v <= shown.headVersion; v++) {
+        const verified = await runYinji(['--data', data, 'verify', '--regno', regno, '--version', String(v)]);
+        expect(verified.code, `${regno} v${v}: ${verified.stdout}`).toBe(0);
+      }
+    }
+
     // Full fixity check at the end, and version 1 of the first registration still restores byte-identical.
     const report = await yinjiJson<{ valid: boolean }>(['--data', data, 'store', 'validate']);
     expect(report.valid).toBe(true);
