@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/index.js';
 import { openDatabase, type Database } from '../db/index.js';
@@ -59,7 +59,11 @@ export class Center {
       const store = await OcflStore.open(storage);
       const tsaName = `${config.centerName} TSA`.slice(0, 64);
       const keys = await loadOrCreateKeys(options.dataDir, config.logOrigin, tsaName, clock);
-      const evidence = new Evidencer(keys, config.logOrigin, config.logHash, clock);
+      const externalTsa =
+        config.tsaUrl !== null && config.tsaCaFile !== null
+          ? { url: config.tsaUrl, caPem: await readFile(config.tsaCaFile, 'utf8') }
+          : undefined;
+      const evidence = new Evidencer(keys, config.logOrigin, config.logHash, clock, externalTsa, logger);
       const recovered = await recoverPendingCommits({ db, store, evidence, lockDir: lockDir(options.dataDir), logger });
       await cleanStaging(config.stagingDir);
       return new Center(config, options.dataDir, db, storage, store, clock, logger, evidence, recovered);

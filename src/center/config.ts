@@ -30,6 +30,14 @@ export interface CenterConfig {
   readonly logHash: 'sha256' | 'sm3';
   /** Public address of the center, printed in certificates' QR codes. Default `http://127.0.0.1:8420`. */
   readonly publicUrl: string;
+  /**
+   * An external RFC 3161 time-stamp authority (e.g. a national time service) to stamp registrations
+   * instead of the built-in one; if it fails, the built-in TSA stamps and a `timestamp-fallback`
+   * event is recorded. Default null (built-in only).
+   */
+  readonly tsaUrl: string | null;
+  /** PEM file of the external TSA's root certificate (required with tsaUrl; receipts carry it). Default null. */
+  readonly tsaCaFile: string | null;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -47,6 +55,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     logOrigin: 'yinji.local/YINJI',
     logHash: 'sha256',
     publicUrl: 'http://127.0.0.1:8420',
+    tsaUrl: null,
+    tsaCaFile: null,
   };
 }
 
@@ -85,6 +95,12 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     throw new InvalidInputError({
       zh: `日志标识 "${config.logOrigin}" 只能包含可见 ASCII 字符且不含 "+"`,
       en: `log origin "${config.logOrigin}" must be printable ASCII without "+"`,
+    });
+  }
+  if ((config.tsaUrl === null) !== (config.tsaCaFile === null)) {
+    throw new InvalidInputError({
+      zh: '外部时间戳服务须同时配置 tsaUrl 与 tsaCaFile（其根证书）',
+      en: 'an external TSA needs both tsaUrl and tsaCaFile (its root certificate)',
     });
   }
   const digests = [...new Set(['sha256', ...config.digests])];

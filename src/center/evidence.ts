@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type Clock } from '../core/index.js';
+import { canonicalJson, type Clock, type Logger } from '../core/index.js';
 import type { Database, Repositories } from '../db/index.js';
 import { MerkleLog, signCheckpoint, type LedgerHashAlgorithm } from '../ledger/index.js';
-import { issueTimestamp } from '../timestamp/index.js';
+import { issueTimestamp, requestTimestamp, verifyTimestamp } from '../timestamp/index.js';
 import type { CenterKeys } from './keys.js';
 import type { RegistrationRecord } from './registration-record.js';
 import { buildStatement, type RegistrationStatement } from './statement.js';
@@ -37,6 +37,12 @@ export interface AnchorReceipt {
  * same transaction as the registration rows — so a registration reported
  * done always has its leaf, and a crash leaves neither.
  */
+/** An external RFC 3161 service and the root that verifies its tokens. */
+export interface ExternalTsa {
+  readonly url: string;
+  readonly caPem: string;
+}
+
 export class Evidencer {
   constructor(
     readonly keys: CenterKeys,
@@ -44,21 +50,52 @@ export class Evidencer {
     readonly origin: string,
     readonly alg: LedgerHashAlgorithm,
     private readonly clock: Clock,
+    readonly externalTsa: ExternalTsa | undefined = undefined,
+    private readonly logger?: Logger,
   ) {}
 
-  /** Outside the transaction: the TSA signs, CPU only, no lock held while it does. */
+  /** Outside the transaction: no lock is held while a TSA signs (or is asked over the network). */
   async prepare(db: Database, record: RegistrationRecord, inventoryDigest: string): Promise<PreparedEvidence> {
     const statement = buildStatement(record, inventoryDigest, this.alg);
     const statementText = canonicalJson(statement);
+    const hash = createHash('sha256').update(statementText).digest();
+    if (this.externalTsa !== undefined) {
+      try {
+        const token = await requestTimestamp(this.externalTsa.url, {
+          hash,
+          hashAlgorithm: 'sha256',
+          timeoutMs: 15_000,
+        });
+        return { statement, statementText, token };
+      } catch (e) {
+        // Evidence must not wait on a remote service: stamp with our own TSA and say so.
+        this.logger?.warn({ err: e, regno: record.regno }, 'external TSA failed; built-in TSA used');
+        await db.events.append({
+          type: 'timestamp-fallback',
+          agent: 'system',
+          outcome: 'warning',
+          detail: {
+            regno: record.regno,
+            version: record.version,
+            tsa: this.externalTsa.url,
+            error: (e as Error).message,
+          },
+        });
+      }
+    }
     const serial = BigInt(await db.sequences.next('rfc3161-serial'));
-    const token = issueTimestamp({
-      hash: createHash('sha256').update(statementText).digest(),
-      hashAlgorithm: 'sha256',
-      identity: this.keys.tsa,
-      serial,
-      clock: this.clock,
-    });
+    const token = issueTimestamp({ hash, hashAlgorithm: 'sha256', identity: this.keys.tsa, serial, clock: this.clock });
     return { statement, statementText, token };
+  }
+
+  /** The root certificate (and TSA certificate) that verify this token: the external TSA's or our own. */
+  tsaKeysFor(token: Uint8Array, statementText: string): { tsaCa: string; tsaCert?: string } {
+    if (this.externalTsa !== undefined) {
+      const hash = createHash('sha256').update(statementText).digest();
+      const external = verifyTimestamp(token, { hash, hashAlgorithm: 'sha256', trustedCaPem: this.externalTsa.caPem });
+      if (external.ok) return { tsaCa: this.externalTsa.caPem };
+    }
+    return { tsaCa: this.keys.tsa.caCertPem, tsaCert: this.keys.tsa.tsaCertPem };
   }
 
   /** Inside the registration transaction: lock the log, append the leaf, keep the evidence. */

@@ -69,7 +69,7 @@ export async function buildReceipt(center: Center, request: ReceiptRequest): Pro
       checkpoint: checkpoint.note,
     },
     timestamp: { token: Buffer.from(evidence.timestampToken).toString('base64'), hashAlgorithm: 'sha256' },
-    keys: { log: keys.log.verifierKey, tsaCa: keys.tsa.caCertPem, tsaCert: keys.tsa.tsaCertPem },
+    keys: { log: keys.log.verifierKey, ...center.evidence.tsaKeysFor(evidence.timestampToken, evidence.statement) },
     files,
     center: { name: center.config.centerName, url: center.config.publicUrl },
   };

@@ -16,7 +16,7 @@ export interface Receipt {
     readonly checkpoint: string;
   };
   readonly timestamp: {
-    /** RFC 3161 TimeStampResp, base64 DER, over the hash of the statement's canonical JSON. */
+    /** RFC 3161 TimeStampResp (or a bare token from an external TSA), base64 DER, over the hash of the canonical statement. */
     readonly token: string;
     readonly hashAlgorithm: 'sha256';
   };
