@@ -1,3 +1,4 @@
+import { STATEMENT_TYPE, type ReceiptStatement } from '../certificate/index.js';
 import { canonicalJson } from '../core/index.js';
 import { inclusionProofOf, leafHash, rootOf, type LedgerHashAlgorithm } from '../ledger/index.js';
 import type { RegistrationRecord } from './registration-record.js';
@@ -7,31 +8,10 @@ import type { RegistrationRecord } from './registration-record.js';
  * version (issue 3 §1). Its canonical JSON (RFC 8785) is the leaf data, its
  * SHA-256 is what the trusted timestamp covers, and `files.root` is the
  * Merkle root (RFC 9162 hashing) over one leaf per file, so a single file can
- * later be proven part of the registration with a short path.
+ * later be proven part of the registration with a short path. Its shape is
+ * the receipt format's (certificate/receipt.ts), which publishes it.
  */
-export interface RegistrationStatement {
-  readonly type: typeof STATEMENT_TYPE;
-  readonly center: string;
-  readonly regno: string;
-  readonly version: number;
-  readonly unit: { readonly code: string; readonly name: string };
-  readonly title: string;
-  /** Registration time, ISO 8601 UTC. */
-  readonly time: string;
-  /** OCFL object id and the digest of the version's inventory.json. */
-  readonly object: string;
-  readonly inventory: string;
-  readonly files: {
-    readonly count: number;
-    readonly bytes: number;
-    /** Hash algorithm of the file tree, e.g. "sha256". */
-    readonly alg: LedgerHashAlgorithm;
-    /** Hex Merkle root over the file leaves, in path order. */
-    readonly root: string;
-  };
-}
-
-export const STATEMENT_TYPE = 'yinji-registration-statement/1';
+export type RegistrationStatement = ReceiptStatement;
 
 /** A file as the statement's tree sees it. */
 export interface StatementFile {

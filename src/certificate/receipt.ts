@@ -32,20 +32,26 @@ export interface Receipt {
   readonly center?: { readonly name?: string; readonly url?: string };
 }
 
+/** What one log leaf says about one registration version (its RFC 8785 canonical JSON is the leaf data). */
 export interface ReceiptStatement {
-  readonly type: 'yinji-registration-statement/1';
+  readonly type: typeof STATEMENT_TYPE;
   readonly center: string;
   readonly regno: string;
   readonly version: number;
   readonly unit: { readonly code: string; readonly name: string };
   readonly title: string;
+  /** Registration time, ISO 8601 UTC. */
   readonly time: string;
+  /** OCFL object id. */
   readonly object: string;
+  /** "sha256:<hex>" of the version's OCFL inventory.json. */
   readonly inventory: string;
   readonly files: {
     readonly count: number;
     readonly bytes: number;
+    /** Hash of the file tree: "sha256" or "sm3". */
     readonly alg: 'sha256' | 'sm3';
+    /** Hex Merkle root over the file leaves, in path order. */
     readonly root: string;
   };
 }
@@ -59,3 +65,4 @@ export interface ReceiptFile {
 }
 
 export const RECEIPT_TYPE = 'yinji-receipt/1';
+export const STATEMENT_TYPE = 'yinji-registration-statement/1';

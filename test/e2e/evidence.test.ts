@@ -6,9 +6,9 @@
 import { appendFile, copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runYinji, startYinji, yinjiJson } from '../support/cli.js';
+import { runYinji, serveYinji, yinjiJson } from '../support/cli.js';
 import { smallPath, writeSmallTree } from '../support/trees.js';
 
 describe('receipts and verification through the CLI', () => {
@@ -91,25 +91,16 @@ describe('receipts and verification through the CLI', () => {
   it('checks its own holding (--regno) and, against a running center, that the log only grew (--server)', async () => {
     expect((await runYinji(['--data', data, 'verify', '--regno', regno])).code).toBe(0);
     await yinjiJson(['--data', data, 'deposit', src, '--unit', 'E2E2']);
-    const server: ChildProcess = startYinji(['--data', data, 'serve', '--port', '0', '--json']);
+    const server = await serveYinji(data);
+    const url = server.url;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        server.stdout!.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /"url":\s*"([^"]+)"/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-      });
       const r = await runYinji(['verify', '--receipt', receipt, '--server', url]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/✓ 日志自回执签发后只增未改（1 → 2 条/);
       const remote = await runYinji(['verify', '--regno', regno, '--server', url, '--json']);
       expect(remote.code, remote.stdout).toBe(0);
     } finally {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('close', r));
+      await server.stop();
     }
   });
 });

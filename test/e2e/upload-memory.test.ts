@@ -13,8 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
-import { startYinji } from '../support/cli.js';
+import { serveYinji } from '../support/cli.js';
 
 const UPLOAD = 1024 ** 3;
 const MEMORY_CEILING = 256 * 1024 ** 2;
@@ -50,34 +49,23 @@ function generatedTar(size: number): Readable {
 
 describe('streamed upload', () => {
   let tmp: string;
-  let server: ChildProcess;
-  let url: string;
+  let server: Awaited<ReturnType<typeof serveYinji>>;
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'yinji-upload-'));
-    server = startYinji(['--data', join(tmp, 'data'), 'serve', '--port', '0', '--json']);
-    url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /"url":\s*"([^"]+)"/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
+    server = await serveYinji(join(tmp, 'data'));
   }, 60_000);
 
   afterAll(async () => {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('close', r));
+    await server.stop();
     await rm(tmp, { recursive: true, force: true });
   });
 
   it('registers a 1 GiB upload with the server staying under 256 MiB peak memory', async () => {
-    const before = await peakRss(server.pid!);
+    const before = await peakRss(server.pid);
     const body = await new Promise<string>((resolve, reject) => {
       const req = request(
-        new URL('api/v1/registrations?unit=MEM&title=upload', url),
+        new URL('api/v1/registrations?unit=MEM&title=upload', server.url),
         { method: 'POST', headers: { 'content-type': 'application/x-tar' } },
         (res) => {
           let text = '';
@@ -91,7 +79,7 @@ describe('streamed upload', () => {
       pipeline(generatedTar(UPLOAD), req).catch(reject);
     });
     expect(JSON.parse(body)).toMatchObject({ fileCount: 1, byteCount: UPLOAD });
-    const peak = await peakRss(server.pid!);
+    const peak = await peakRss(server.pid);
     expect(peak, `peak RSS ${peak} (before upload ${before})`).toBeLessThan(MEMORY_CEILING);
   }, 600_000);
 });

@@ -46,3 +46,25 @@ export async function yinjiJson<T>(args: readonly string[], env: NodeJS.ProcessE
   if (r.code !== 0) throw new Error(`yinji ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
+
+/** Start `yinji serve` on a free loopback port; resolves once it prints its URL. */
+export async function serveYinji(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const server = startYinji(['--data', dataDir, 'serve', '--port', '0', '--json']);
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"url":\s*"([^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`yinji serve exited ${code}`)));
+  });
+  return {
+    url,
+    pid: server.pid!,
+    stop: async () => {
+      server.kill('SIGTERM');
+      await new Promise((r) => server.once('close', r));
+    },
+  };
+}
