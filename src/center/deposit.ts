@@ -193,7 +193,17 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
     // Deposited content newly written; the registration record (always new) is not counted.
     const storedBytes = commit.newContentBytes - recordBytes.length;
     if (!settled) {
-      await recordRegistration(db, center.evidence, record, { storedBytes, inventoryDigest: commit.inventoryDigest });
+      try {
+        await recordRegistration(db, center.evidence, record, { storedBytes, inventoryDigest: commit.inventoryDigest });
+      } catch (e) {
+        // The version is in the store; try once more the way recovery would, or leave the intent for the next open.
+        if (
+          (await settleIntent(center, { regno, objectId, version }, 'record failed').catch(() => 'unsettled')) !==
+          'completed'
+        ) {
+          throw e;
+        }
+      }
     }
     return {
       regno,

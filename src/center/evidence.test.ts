@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, rawSql, withTestDatabases } from '../../test/support/databases.js';
 import { verifyLogGrowth, verifyReceipt, type Receipt } from '../certificate/index.js';
-import { canonicalJson } from '../core/index.js';
+import { canonicalJson, fixedClock } from '../core/index.js';
+import { createTsaIdentity, issueTimestamp } from '../timestamp/index.js';
 import { MemoryLogStorage, MerkleLog, leafHash, signCheckpoint, verifyInclusion } from '../ledger/index.js';
 import { Center } from './center.js';
 import { deposit } from './deposit.js';
@@ -94,10 +95,32 @@ for (const dialect of TEST_DIALECTS) {
         digest,
         '-CAfile',
         join(dir, 'ca.pem'),
-        '-untrusted',
-        join(dir, 'tsa.pem'),
       ]);
       expect(out.toString()).toContain('Verification: OK');
+    });
+
+    it('refuses a backdated token from another authority once the TSA root is pinned', async () => {
+      const { items } = await center.db.registrations.list({});
+      const genuine = await buildReceipt(center, { regno: items[0]!.regno });
+      // A forger keeps the genuine statement and proof, but stamps it with their own CA, backdated.
+      const forger = await createTsaIdentity({ name: 'Forged TSA', clock: fixedClock('2020-01-01T00:00:00Z') });
+      const token = issueTimestamp({
+        hash: createHash('sha256').update(canonicalJson(genuine.statement)).digest(),
+        hashAlgorithm: 'sha256',
+        identity: forger,
+        serial: 1n,
+        clock: fixedClock('2020-01-01T00:00:00Z'),
+      });
+      const forged: Receipt = {
+        ...genuine,
+        timestamp: { ...genuine.timestamp, token: Buffer.from(token).toString('base64') },
+        keys: { ...genuine.keys, tsaCa: forger.caCertPem, tsaCert: forger.tsaCertPem },
+      };
+      const unpinned = verifyReceipt(forged);
+      expect(unpinned.ok).toBe(true); // self-consistent…
+      expect(unpinned.pinned).toEqual({ logKey: false, tsaRoot: false }); // …and says it proved no more than that
+      const pinned = verifyReceipt(forged, { trustedLogKey: genuine.keys.log, trustedTsaCa: genuine.keys.tsaCa });
+      expect(failed(pinned)).toEqual(['timestamp']);
     });
 
     it('proves a single file with a per-file receipt, and detects a changed file', async () => {

@@ -12,7 +12,7 @@ export interface PreparedEvidence {
   readonly statement: RegistrationStatement;
   /** RFC 8785 canonical JSON: the log leaf data. */
   readonly statementText: string;
-  /** RFC 3161 TimeStampResp (DER) over SHA-256 of statementText. */
+  /** RFC 3161 TimeStampResp (built-in TSA) or TimeStampToken (external TSA), DER, over SHA-256 of statementText. */
   readonly token: Uint8Array;
 }
 
@@ -31,18 +31,18 @@ export interface AnchorReceipt {
   readonly statement: string;
 }
 
-/**
- * Turns registrations into evidence (issue 3): one statement per version,
- * timestamped by the center's TSA, appended to the center's Merkle log in the
- * same transaction as the registration rows — so a registration reported
- * done always has its leaf, and a crash leaves neither.
- */
 /** An external RFC 3161 service and the root that verifies its tokens. */
 export interface ExternalTsa {
   readonly url: string;
   readonly caPem: string;
 }
 
+/**
+ * Turns registrations into evidence (issue 3): one statement per version,
+ * timestamped by the center's TSA, appended to the center's Merkle log in the
+ * same transaction as the registration rows — so a registration reported
+ * done always has its leaf, and a crash leaves neither.
+ */
 export class Evidencer {
   constructor(
     readonly keys: CenterKeys,
@@ -66,6 +66,9 @@ export class Evidencer {
           hashAlgorithm: 'sha256',
           timeoutMs: 15_000,
         });
+        // Keep only what verifiers will accept: a token that chains to the configured root.
+        const checked = verifyTimestamp(token, { hash, hashAlgorithm: 'sha256', trustedCaPem: this.externalTsa.caPem });
+        if (!checked.ok) throw new Error(`token from ${this.externalTsa.url} does not verify: ${checked.reason.en}`);
         return { statement, statementText, token };
       } catch (e) {
         // Evidence must not wait on a remote service: stamp with our own TSA and say so.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,7 @@ export async function acquireObjectLock(lockDir: string, key: string): Promise<O
   await mkdir(lockDir, { recursive: true });
   const file = join(lockDir, `${encodeURIComponent(key)}.lock`);
   const me = `${process.pid}@${hostname()}`;
-  const mine = `${file}.${process.pid}.tmp`;
+  const mine = `${file}.${process.pid}.${randomUUID()}.tmp`; // unique: one process may lock several times at once
   await writeFile(mine, me);
   try {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -40,7 +41,9 @@ export async function acquireObjectLock(lockDir: string, key: string): Promise<O
             { details: { key, owner } },
           );
         }
-        await rm(file, { force: true }); // stale: its process died
+        // Stale: its process died. (Two processes judging the same lock stale at once could both take
+        // it over; the intent row's primary key still keeps their commits apart — see deposit.ts.)
+        await rm(file, { force: true });
       }
     }
   } finally {

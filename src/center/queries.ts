@@ -79,9 +79,9 @@ export async function findByDigests(
   center: Center,
   sha256: readonly string[],
 ): Promise<{ sha256: string; registrations: Omit<FileLocation, 'sha256'>[] }[]> {
-  const found = await center.db.registrations.findByDigests(sha256.map((d) => d.toLowerCase()));
+  const found = await center.db.registrations.findByDigests(sha256);
   return sha256.map((d) => ({
     sha256: d,
-    registrations: found.filter((f) => f.sha256 === d.toLowerCase()).map(({ sha256: _s, ...rest }) => rest),
+    registrations: found.filter((f) => f.sha256 === d).map(({ sha256: _s, ...rest }) => rest),
   }));
 }

@@ -1,5 +1,5 @@
 import { text } from 'node:stream/consumers';
-import { BusyError, type Logger } from '../core/index.js';
+import { BusyError, StorageError, type Logger } from '../core/index.js';
 import type { Database, PendingCommit } from '../db/index.js';
 import type { OcflStore } from '../store/index.js';
 import type { Evidencer } from './evidence.js';
@@ -12,7 +12,7 @@ export interface RecoveryResult {
   readonly completed: readonly string[];
   /** Deposits that died before their store commit: discarded, number left as a recorded gap. */
   readonly discarded: readonly string[];
-  /** Intents still owned by a live process: left alone. */
+  /** Intents owned by a live process, or that could not be settled now: left for later. */
   readonly skipped: readonly string[];
 }
 
@@ -32,19 +32,31 @@ export async function recoverPendingCommits(ctx: RecoveryContext): Promise<Recov
   const completed: string[] = [];
   const discarded: string[] = [];
   const skipped: string[] = [];
-  for (const intent of await ctx.db.pending.list()) {
+  for (const listed of await ctx.db.pending.list()) {
     let lock;
     try {
-      lock = await acquireObjectLock(ctx.lockDir, intent.regno);
+      lock = await acquireObjectLock(ctx.lockDir, listed.regno);
     } catch (e) {
       if (!(e instanceof BusyError)) throw e;
-      skipped.push(intent.regno); // its process is alive and still working
+      skipped.push(listed.regno); // its process is alive and still working
       continue;
     }
     try {
+      // Read again under the lock: its owner may have finished (or discarded) it since the list was read.
+      const intent = (await ctx.db.pending.list()).find(
+        (p) => p.regno === listed.regno && p.version === listed.version,
+      );
+      if (intent === undefined) continue;
       const outcome = await settleIntent(ctx, intent, 'interrupted');
       (outcome === 'completed' ? completed : discarded).push(intent.regno);
       ctx.logger.warn({ regno: intent.regno, version: intent.version, outcome }, 'recovered an interrupted deposit');
+    } catch (e) {
+      // One intent that cannot be settled now must not keep the center from opening: it stays for next time.
+      skipped.push(listed.regno);
+      ctx.logger.error(
+        { err: e, regno: listed.regno },
+        'could not recover an interrupted deposit; will retry at the next start',
+      );
     } finally {
       await lock.release();
     }
@@ -71,8 +83,15 @@ export async function settleIntent(
   const head = await store.headVersion(intent.objectId);
   if (head !== undefined && head >= intent.version) {
     const recordText = await text(await store.openFile(intent.objectId, RECORD_PATH, intent.version));
+    const record = parseRecord(recordText);
+    if (record.regno !== intent.regno || record.version !== intent.version) {
+      throw new StorageError('E_STORAGE_CORRUPT', {
+        zh: `对象 ${intent.objectId} 第 ${intent.version} 版的登记记录属于 ${record.regno} 第 ${record.version} 版`,
+        en: `object ${intent.objectId} v${intent.version} holds the record of ${record.regno} v${record.version}`,
+      });
+    }
     const stats = await store.versionStats(intent.objectId, intent.version);
-    await recordRegistration(db, evidence, parseRecord(recordText), {
+    await recordRegistration(db, evidence, record, {
       // as a deposit counts it: deposited content only, not the record itself
       storedBytes: stats.newContentBytes - Buffer.byteLength(recordText),
       inventoryDigest: stats.inventoryDigest,

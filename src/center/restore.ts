@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ConflictError, DigestMismatchError, wrapWriteError } from '../core/index.js';
@@ -52,17 +53,34 @@ export async function restore(center: Center, request: RestoreRequest): Promise<
     await mkdir(work, { recursive: true });
     for (const dir of record.dirs) await mkdir(join(work, dir), { recursive: true });
     const reader = await center.store.openVersion(reg.objectId, version);
+    // The first failure stops every worker, and cleanup waits for all of them (none may write after it).
+    const stop = new AbortController();
+    const signal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
+    // Every worker's streams listen on the one signal: more than Node's default of 10.
+    setMaxListeners(CONCURRENCY * 4, signal);
+    let firstError: Error | undefined;
     let next = 0;
     const worker = async (): Promise<void> => {
-      for (let f = record.files[next++]; f !== undefined; f = record.files[next++]) {
-        request.signal?.throwIfAborted();
-        await restoreFile(reader, f, work, request.signal);
+      for (let f = record.files[next++]; f !== undefined && !signal.aborted; f = record.files[next++]) {
+        await restoreFile(reader, f, work, signal);
         bytes += f.size;
         files += 1;
         request.onProgress?.({ bytes, files, totalBytes, totalFiles: record.fileCount });
       }
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    await Promise.allSettled(
+      Array.from({ length: CONCURRENCY }, async () => {
+        try {
+          await worker();
+        } catch (e) {
+          // Keep the cause (e.g. a digest mismatch), not the AbortErrors it then causes in the other workers.
+          firstError ??= e instanceof Error ? e : new Error(String(e));
+          stop.abort();
+        }
+      }),
+    );
+    if (firstError !== undefined) throw firstError;
+    request.signal?.throwIfAborted();
     if (await exists(target)) await rmdir(target);
     await rename(work, target);
   } catch (e) {

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../core/index.js';
 import { digestStream } from '../digest/index.js';
-import { verifyReceipt, type Check, type HeldFile, type VerifyReport } from '../certificate/index.js';
+import { verifyReceipt, type Check, type HeldFile, type Receipt, type VerifyReport } from '../certificate/index.js';
 import { leafHash } from '../ledger/index.js';
 import type { Center } from './center.js';
 import { getRegistration, resolveVersion } from './queries.js';
@@ -27,7 +27,8 @@ export async function verifyRegistration(center: Center, regno: string, version?
     const { size, digests } = await digestStream(stream, ['sha256']);
     held.push({ path: f.path, size, sha256: digests.sha256! });
   }
-  const report = verifyReceipt(receipt, { files: held });
+  // The center's own keys are the trusted ones here.
+  const report = verifyReceipt(receipt, { files: held, ...centerTrust(center, receipt) });
   const extra: Check[] = [];
   for (const f of receipt.files) {
     if (!held.some((h) => h.path === f.path)) {
@@ -58,4 +59,9 @@ export async function verifyRegistration(center: Center, regno: string, version?
   });
   const checks = [...report.checks, ...extra];
   return { ...report, ok: checks.every((c) => c.ok), checks };
+}
+
+/** Pin the center's own log key and the TSA root its evidence is verified with. */
+export function centerTrust(center: Center, receipt: Receipt): { trustedLogKey: string; trustedTsaCa: string } {
+  return { trustedLogKey: center.evidence.keys.log.verifierKey, trustedTsaCa: receipt.keys.tsaCa };
 }

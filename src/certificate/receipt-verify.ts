@@ -32,6 +32,12 @@ export interface VerifyReport {
   readonly version?: number;
   /** Time of the RFC 3161 token, when it verified. */
   readonly timestampTime?: string;
+  /**
+   * Whether the keys were pinned by the verifier. Unpinned, a receipt is only
+   * shown to be self-consistent: a forger could make one with keys of their
+   * own. Pin the log key and TSA root the center publishes.
+   */
+  readonly pinned?: { readonly logKey: boolean; readonly tsaRoot: boolean };
 }
 
 export interface VerifyOptions {
@@ -157,8 +163,8 @@ export function verifyReceipt(input: unknown, options: VerifyOptions = {}): Veri
     add('timestamp', false, `可信时间戳无效：${ts.reason.zh}`, `trusted timestamp invalid: ${ts.reason.en}`);
   }
 
-  // 4. The file list belongs to the statement's file tree.
-  checkFileList(r, alg, add);
+  // 4. The file list belongs to the statement's file tree (hashed as the signed statement says).
+  checkFileList(r, r.statement.files.alg, add);
 
   // 5. What the verifier holds is what was registered.
   for (const held of options.files ?? []) {
@@ -177,7 +183,13 @@ export function verifyReceipt(input: unknown, options: VerifyOptions = {}): Veri
       add('file', true, `文件 ${held.path} 与登记时一致`, `${held.path} matches the registered file`, held.path);
     }
   }
-  return { ok: checks.every((c) => c.ok), checks, ...base, ...(timestampTime !== undefined ? { timestampTime } : {}) };
+  return {
+    ok: checks.every((c) => c.ok),
+    checks,
+    ...base,
+    ...(timestampTime !== undefined ? { timestampTime } : {}),
+    pinned: { logKey: options.trustedLogKey !== undefined, tsaRoot: options.trustedTsaCa !== undefined },
+  };
 }
 
 function checkFileList(

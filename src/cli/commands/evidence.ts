@@ -1,6 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { buildReceipt, renderRegistrationCertificate, verifyHeld, verifyRegistration } from '../../center/index.js';
+import {
+  buildReceipt,
+  renderRegistrationCertificate,
+  verifyHeld,
+  verifyRegistration,
+  centerTrust,
+} from '../../center/index.js';
 import { verifyLogGrowth, type Receipt, type VerifyReport } from '../../certificate/index.js';
 import { InvalidInputError, YinjiError } from '../../core/index.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
@@ -12,6 +18,7 @@ interface VerifyFlags {
   version?: number;
   server?: string;
   trustKey?: string;
+  trustTsa?: string;
 }
 
 export function registerEvidence(program: Command, global: () => GlobalOptions): void {
@@ -60,15 +67,30 @@ export function registerEvidence(program: Command, global: () => GlobalOptions):
       '--server <url>',
       '中心地址，用于取最新检查点和一致性证明 / center URL for the latest checkpoint and a consistency proof',
     )
-    .option('--trust-key <key>', '信任的日志公钥（代替回执自带的）/ log verifier key to trust instead of the receipt’s')
+    .option(
+      '--trust-key <key>',
+      '信任的日志公钥（中心公布的）/ the log key the center publishes, instead of the receipt’s copy',
+    )
+    .option(
+      '--trust-tsa <pem>',
+      '信任的时间戳服务根证书文件 / PEM file of the TSA root to trust, instead of the receipt’s copy',
+    )
     .action(async (path: string | undefined, flags: VerifyFlags) => {
       const opts = global();
       let report: VerifyReport;
+      const trust = {
+        ...(flags.trustKey !== undefined ? { trustedLogKey: flags.trustKey } : {}),
+        ...(flags.trustTsa !== undefined ? { trustedTsaCa: await readFile(flags.trustTsa, 'utf8') } : {}),
+      };
       if (flags.receipt === undefined && flags.regno !== undefined && flags.server === undefined) {
-        report = await withCenter(opts, (center) => verifyRegistration(center, flags.regno!, flags.version));
+        // At the center: its own copy (no path), or what the user holds against this center's evidence.
+        report = await withCenter(opts, async (center) => {
+          if (path === undefined) return verifyRegistration(center, flags.regno!, flags.version);
+          const receipt = await buildReceipt(center, { regno: flags.regno!, version: flags.version });
+          return verifyHeld(receipt, path, { ...centerTrust(center, receipt), ...trust });
+        });
       } else {
         const receipt = flags.receipt !== undefined ? await readReceipt(flags.receipt) : await fetchReceipt(flags);
-        const trust = flags.trustKey !== undefined ? { trustedLogKey: flags.trustKey } : {};
         report = await verifyHeld(receipt, path, trust);
         if (flags.server !== undefined && report.checks.some((c) => c.id === 'checkpoint' && c.ok)) {
           const r = receipt as Receipt;
@@ -84,6 +106,12 @@ export function registerEvidence(program: Command, global: () => GlobalOptions):
 function printReport(opts: GlobalOptions, report: VerifyReport): void {
   if (opts.json) return printJson(report);
   for (const c of report.checks) process.stdout.write(`${c.ok ? '✓' : '✗'} ${c.message[opts.lang]}\n`);
+  if (report.pinned !== undefined && !(report.pinned.logKey && report.pinned.tsaRoot)) {
+    say(opts, {
+      zh: '注意：未用 --trust-key / --trust-tsa 固定中心公布的公钥，以上只证明回执自身一致；请核对公钥来源',
+      en: 'note: keys not pinned with --trust-key / --trust-tsa: this shows the receipt is self-consistent only; check where its keys come from',
+    });
+  }
   const what = report.regno === undefined ? '' : `${report.regno} v${report.version ?? '?'}`;
   say(
     opts,

@@ -37,7 +37,10 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
       // Loaded here so other commands do not pay for Fastify's start-up.
       const { startServer } = await import('../../server/index.js');
       const center = await Center.open({ dataDir: opts.data });
-      const server = await startServer(center, { host: flags.host, port: flags.port });
+      const server = await startServer(center, { host: flags.host, port: flags.port }).catch(async (e: unknown) => {
+        await center.close();
+        throw e;
+      });
       if (opts.json) printJson({ url: server.url, dataDir: resolve(opts.data) });
       else
         say(opts, {
@@ -48,9 +51,10 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void server
+          server
             .close()
             .then(() => center.close())
+            .catch((e: unknown) => process.stderr.write(`${String(e)}\n`))
             .finally(done);
         };
         process.on('SIGINT', stop);

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { Center } from '../../center/index.js';
 import type { GlobalOptions } from '../output.js';
 
@@ -11,8 +12,9 @@ export async function withCenter<T>(opts: GlobalOptions, fn: (center: Center) =>
   }
 }
 
+/** Commander turns InvalidArgumentError into a usage error (exit 2) with this message. */
 export function parseIntOption(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`not a whole number: ${value}`);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`不是非负整数 / not a whole number: ${value}`);
   return n;
 }

@@ -1,3 +1,5 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FsStorage } from '../fs/fs-storage.js';
@@ -95,6 +97,16 @@ describe('crash safety of commitVersion', () => {
     await fx.storage.writeBytes(`${root}/inventory.json.sha256`, '0'.repeat(64) + ' inventory.json\n');
     expect((await store.recover(ID)).actions).toEqual(['sidecar-rewritten']);
     expect((await store.validate(ID)).valid).toBe(true);
+  });
+
+  it('removes the empty directories of a new object killed before its first file (found by the kill -9 loop)', async () => {
+    const store = await OcflStore.open(fx.storage);
+    const root = store.objectRoot(ID);
+    await mkdir(join(fx.dir, 'root', root, 'v1', 'content', 'data'), { recursive: true });
+    expect((await validateStorageRoot(fx.storage, {})).errors.map((e) => e.code)).toContain('E073');
+    await store.recover(ID);
+    expect((await validateStorageRoot(fx.storage, {})).errors).toEqual([]);
+    expect((await readdir(join(fx.dir, 'root'))).sort()).toEqual(['0=ocfl_1.1', 'extensions', 'ocfl_layout.json']);
   });
 
   it('does not touch an object whose inventory was lost with later versions present', async () => {

@@ -165,6 +165,10 @@ export async function recoverObject(
     if (any) {
       await removeObject(storage, root);
       actions.push('removed');
+    } else {
+      // Killed after creating the object's directories but before its first file: remove the empty
+      // directories too (an fs root must hold none, OCFL 1.1 E073); no-op where directories are implicit.
+      await storage.deletePrefix(root);
     }
   } else if (started) {
     await storage.deletePrefix(vdir);
