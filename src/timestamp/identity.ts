@@ -93,13 +93,24 @@ interface CertSpec {
   readonly extensions: pkijs.Extension[];
 }
 
+/**
+ * A certificate serial from random bytes (RFC 5280 §4.1.2.2: positive, at most
+ * 20 octets). The first octet is forced into 0x40–0x7F: clearing only the top
+ * bit left a 0x00 first octet one time in 128, and 0x00 followed by an octet
+ * below 0x80 is not minimal DER (X.690 §8.3.2), which OpenSSL and Node refuse
+ * to parse — a TSA identity that could never be verified (found by the kill -9
+ * loop in CI, where one fresh identity in ~128 failed).
+ */
+export function certificateSerial(random: Uint8Array): Uint8Array {
+  const serial = Uint8Array.from(random);
+  serial[0] = 0x40 | ((serial[0] ?? 0) & 0x3f);
+  return serial;
+}
+
 async function makeCertificate(spec: CertSpec): Promise<pkijs.Certificate> {
   const cert = new pkijs.Certificate();
   cert.version = 2; // v3
-  // RFC 5280 §4.1.2.2: positive, at most 20 octets; clear the top bit.
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
-  cert.serialNumber = new asn1js.Integer({ valueHex: serial });
+  cert.serialNumber = new asn1js.Integer({ valueHex: certificateSerial(randomBytes(16)) });
   cert.subject = spec.subject;
   cert.issuer = spec.issuer;
   cert.notBefore = time(spec.notBefore);
