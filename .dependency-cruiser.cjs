@@ -51,6 +51,13 @@ forbidden.push({
   to: { path: 'node_modules/(better-sqlite3|pg|kysely)/' },
 });
 forbidden.push({
+  name: 's3-sdk-only-in-store-s3',
+  comment: 'Only store/s3 imports the AWS SDK (STYLE.md: heavy dependencies live at the edge).',
+  severity: 'error',
+  from: { path: '^src/', pathNot: '^src/store/s3/' },
+  to: { path: 'node_modules/@aws-sdk/' },
+});
+forbidden.push({
   name: 'http-only-in-server',
   severity: 'error',
   from: { path: '^src/', pathNot: '^src/server/' },

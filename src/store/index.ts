@@ -1,7 +1,6 @@
 export * from './storage.js';
 export * from './storage-path.js';
 export * from './fs/fs-storage.js';
-export * from './s3/s3-storage.js';
 export * from './ocfl/constants.js';
 export * from './ocfl/layout.js';
 export * from './ocfl/inventory.js';

@@ -9,7 +9,7 @@ interface SdkErrorLike {
 }
 
 function sdk(e: unknown): SdkErrorLike {
-  return typeof e === 'object' && e !== null ? (e as SdkErrorLike) : {};
+  return typeof e === 'object' && e !== null ? e : {};
 }
 
 /** The S3 error name ("NoSuchKey", "AccessDenied", …) or the JS error name for network failures. */
@@ -49,7 +49,10 @@ export function wrapS3Error(e: unknown, what: Message, details: Record<string, u
   const reason = sdk(e).message ?? String(e);
   return new StorageError(
     'E_STORAGE_IO',
-    { zh: `${what.zh}（S3 错误 ${name ?? '未知'}：${reason}）`, en: `${what.en} (S3 error ${name ?? 'unknown'}: ${reason})` },
+    {
+      zh: `${what.zh}（S3 错误 ${name ?? '未知'}：${reason}）`,
+      en: `${what.en} (S3 error ${name ?? 'unknown'}: ${reason})`,
+    },
     { cause: e, details: { ...details, s3Error: name, httpStatus: status } },
   );
 }

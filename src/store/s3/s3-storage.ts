@@ -17,46 +17,15 @@ import { InvalidInputError, StorageError, type Message } from '../../core/errors
 import type { ListOptions, PutOptions, PutSource, Storage, StorageStat } from '../storage.js';
 import { TEMP_PREFIX, checkStoragePath, joinPath } from '../storage-path.js';
 import { isNotFound, notFound, s3ErrorName, wrapS3Error } from './s3-errors.js';
+import { checkOptions, type S3StorageOptions } from './s3-options.js';
 import { verifiedUpload } from './s3-upload.js';
 
-export interface S3StorageOptions {
-  /** Bucket name; required. It must already exist (`init()` checks, it never creates one). */
-  readonly bucket: string;
-  /** Key prefix the storage root lives under, e.g. "yinji/ocfl" (checked like a storage path); default '' (the bucket root). */
-  readonly prefix?: string;
-  /** Service URL for a non-AWS store (Ceph RGW, MinIO, OSS, s3rver), e.g. "http://127.0.0.1:7480"; default: AWS. */
-  readonly endpoint?: string;
-  /** Default 'us-east-1' (what most S3-compatible servers accept). */
-  readonly region?: string;
-  /** Path-style URLs (http://host/bucket/key); default true when `endpoint` is given, else false. */
-  readonly forcePathStyle?: boolean;
-  /** Default: the SDK's provider chain (environment, ~/.aws, instance role). */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-  /**
-   * A client to use instead of building one (tests, shared connection pools).
-   * It is not destroyed by `close()`; the caller should set the two checksum
-   * options below to 'WHEN_REQUIRED' as well.
-   */
-  readonly client?: S3Client;
-}
+export type { S3StorageOptions } from './s3-options.js';
 
 /** DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-function checkOptions(options: S3StorageOptions): Readonly<Required<Pick<S3StorageOptions, 'bucket' | 'prefix'>>> {
-  const bad = (zh: string, en: string): never => {
-    throw new InvalidInputError({ zh: `S3 存储配置不合法：${zh}`, en: `invalid S3 storage options: ${en}` });
-  };
-  if (typeof options.bucket !== 'string' || options.bucket === '') bad('缺少 bucket', 'bucket is required');
-  const prefix = (options.prefix ?? '').replace(/\/+$/, '');
-  checkStoragePath(prefix, true);
-  if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
-    bad(`endpoint "${options.endpoint}" 不是 URL`, `endpoint "${options.endpoint}" is not a URL`);
-  }
-  return Object.freeze({ bucket: options.bucket, prefix });
-}
 
 /**
  * Storage in an S3 bucket (AWS S3, Ceph RGW, MinIO, Aliyun OSS in S3 mode),
@@ -190,7 +159,11 @@ export class S3Storage implements Storage {
         ContinuationToken = r.IsTruncated === true ? r.NextContinuationToken : undefined;
       } while (ContinuationToken !== undefined);
     } catch (e) {
-      throw this.fail(e, { zh: `列出 "${prefix}" 失败`, en: `failed to list "${prefix}" in ${this.description}` }, prefix);
+      throw this.fail(
+        e,
+        { zh: `列出 "${prefix}" 失败`, en: `failed to list "${prefix}" in ${this.description}` },
+        prefix,
+      );
     }
     // S3 orders by UTF-8 bytes; the interface promises code-unit order (they differ above U+FFFF).
     return { files: files.sort(byName), dirs: dirs.sort(byName) };

@@ -52,6 +52,21 @@ async function* verified(
   path: string,
   expected: ExpectedDigest | undefined,
   signal: AbortSignal | undefined,
+  failed: { error?: unknown },
+): AsyncGenerator<Buffer> {
+  try {
+    yield* hashed(input, path, expected, signal);
+  } catch (e) {
+    failed.error = e;
+    throw e;
+  }
+}
+
+async function* hashed(
+  input: Readable,
+  path: string,
+  expected: ExpectedDigest | undefined,
+  signal: AbortSignal | undefined,
 ): AsyncGenerator<Buffer> {
   const hasher = expected === undefined ? undefined : new MultiHasher([expected.algorithm]);
   for await (const chunk of input) {
@@ -80,7 +95,8 @@ export async function verifiedUpload(input: VerifiedUploadInput): Promise<void> 
   signal?.throwIfAborted();
   const raw =
     source instanceof Readable ? source : createReadStream(source.file, { highWaterMark: READ_CHUNK, signal });
-  const body = Readable.from(verified(raw, input.path, input.expected, signal), { objectMode: false });
+  const failed: { error?: unknown } = {};
+  const body = Readable.from(verified(raw, input.path, input.expected, signal, failed), { objectMode: false });
   try {
     const upload = new Upload({
       client: input.client,
@@ -90,6 +106,12 @@ export async function verifiedUpload(input: VerifiedUploadInput): Promise<void> 
       leavePartsOnError: false,
     });
     await upload.done();
+  } catch (e) {
+    // When the source failed (digest mismatch, abort, read error) and
+    // Upload's AbortMultipartUpload then failed too, Upload reports the
+    // abort failure; the caller needs the first cause. The parts left
+    // behind are for sweepTemporaries.
+    throw failed.error ?? e;
   } finally {
     body.destroy();
     raw.destroy();
