@@ -2,10 +2,11 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/index.js';
 import { openDatabase, type Database } from '../db/index.js';
-import { FsStorage, OcflStore, type Storage } from '../store/index.js';
+import { OcflStore, type Storage } from '../store/index.js';
 import { configExists, loadConfig, saveConfig, type CenterConfig } from './config.js';
 import { Evidencer } from './evidence.js';
 import { loadOrCreateKeys } from './keys.js';
+import { openStorage } from './open-storage.js';
 import { recoverPendingCommits, type RecoveryResult } from './recovery.js';
 import { cleanStaging } from './staging.js';
 
@@ -14,7 +15,7 @@ export interface CenterOptions {
   readonly dataDir: string;
   /** Overrides of `<data>/config.json` (e.g. `--database` from the command line). */
   readonly config?: Partial<CenterConfig>;
-  /** Storage under the OCFL root; default the filesystem at config.storageRoot. Tests pass failing decorators. */
+  /** Storage under the OCFL root; default from config.storageRoot (a directory or s3://…). Tests pass failing decorators. */
   readonly storage?: Storage;
   readonly clock?: Clock;
   readonly logger?: Logger;
@@ -54,7 +55,7 @@ export class Center {
     const db = await openDatabase({ url: config.database });
     try {
       await db.migrate();
-      const storage = options.storage ?? new FsStorage(config.storageRoot);
+      const storage = options.storage ?? (await openStorage(config));
       await storage.init();
       const store = await OcflStore.open(storage);
       const tsaName = `${config.centerName} TSA`.slice(0, 64);

@@ -18,8 +18,15 @@ export interface CenterConfig {
   readonly regnoPattern: string;
   /** Metadata database: `sqlite:<path>` or `postgres://…`. Default SQLite in the data dir. */
   readonly database: string;
-  /** Directory of the OCFL storage root (filesystem). Default `<data>/store`. */
+  /**
+   * The OCFL storage root: a directory, or `s3://bucket/prefix` for an S3-compatible object store
+   * (credentials from the environment: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). Default `<data>/store`.
+   */
   readonly storageRoot: string;
+  /** Endpoint of the S3-compatible service (MinIO, Ceph RGW, OSS…); null = AWS. Default null. */
+  readonly s3Endpoint: string | null;
+  /** S3 region. Default `us-east-1`. */
+  readonly s3Region: string;
   /** Staging area for incoming deposits (前处理库). Default `<data>/staging`. */
   readonly stagingDir: string;
   /** Digests computed for every deposited file, in one read. SHA-256 always included. Default ["sha256"]. */
@@ -50,6 +57,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     regnoPattern: DEFAULT_REGNO_PATTERN,
     database: `sqlite:${join(data, 'yinji.db')}`,
     storageRoot: join(data, 'store'),
+    s3Endpoint: null,
+    s3Region: 'us-east-1',
     stagingDir: join(data, 'staging'),
     digests: ['sha256'],
     logOrigin: 'yinji.local/YINJI',

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NotFoundError } from '../core/index.js';
+import type { Center } from './center.js';
 import { validateBag, type BagValidationReport } from '../packages/index.js';
 import { FsStorage, validateObject, validateStorageRoot, type ValidationReport } from '../store/index.js';
 
@@ -11,6 +12,14 @@ export async function validateBagAt(
 ): Promise<BagValidationReport> {
   await requirePath(path);
   return validateBag(path, { allowFetch: options.allowFetch ?? false });
+}
+
+/** Validate the center's own storage root, wherever it lives (a directory or a bucket). */
+export async function validateCenterStore(
+  center: Center,
+  options: { fixity?: boolean } = {},
+): Promise<ValidationReport> {
+  return validateStorageRoot(center.storage, { fixity: options.fixity ?? true });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { validateBagAt, validateStoreAt } from '../../center/index.js';
+import { validateBagAt, validateCenterStore, validateStoreAt } from '../../center/index.js';
 import type { Message } from '../../core/index.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
 import { withCenter } from './with-center.js';
@@ -65,7 +65,7 @@ export function registerValidate(program: Command, global: () => GlobalOptions):
       const opts = global();
       const report =
         path === undefined
-          ? await withCenter(opts, (center) => validateStoreAt(center.config.storageRoot, { fixity: flags.fixity }))
+          ? await withCenter(opts, (center) => validateCenterStore(center, { fixity: flags.fixity }))
           : await validateStoreAt(path, { fixity: flags.fixity });
       if (opts.json) printJson(report);
       else {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { validateStoreAt, type Center } from '../../center/index.js';
+import { validateCenterStore, type Center } from '../../center/index.js';
 
 export function registerStoreRoutes(app: FastifyInstance, center: Center): void {
   app.get<{ Querystring: { fixity?: boolean } }>(
@@ -11,6 +11,6 @@ export function registerStoreRoutes(app: FastifyInstance, center: Center): void 
         querystring: { type: 'object', properties: { fixity: { type: 'boolean', default: true } } },
       },
     },
-    async (request) => validateStoreAt(center.config.storageRoot, { fixity: request.query.fixity ?? true }),
+    async (request) => validateCenterStore(center, { fixity: request.query.fixity ?? true }),
   );
 }
