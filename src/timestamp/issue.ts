@@ -45,15 +45,10 @@ export function issueTimestamp(options: IssueTimestampOptions): Uint8Array {
   return issueForImprint({ ...options, imprint });
 }
 
-export interface IssueForImprintOptions {
+/** As IssueTimestampOptions, with the imprint given whole instead of a hash and its algorithm. */
+export type IssueForImprintOptions = Omit<IssueTimestampOptions, 'hash' | 'hashAlgorithm'> & {
   readonly imprint: pkijs.MessageImprint;
-  readonly identity: TsaIdentity;
-  readonly serial: bigint;
-  readonly clock: Clock;
-  readonly policy?: string;
-  readonly nonce?: bigint;
-  readonly certReq?: boolean;
-}
+};
 
 /** Issue with the imprint exactly as given, so a reply echoes the request's AlgorithmIdentifier byte for byte. */
 export function issueForImprint(options: IssueForImprintOptions): Uint8Array {

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { ConflictError, InvalidInputError, NotFoundError } from '../../core/index.js';
 import type {
   FileEntry,
@@ -9,7 +9,7 @@ import type {
   RegistrationListOptions,
   RegistrationVersion,
 } from '../records.js';
-import type { RegistrationVersionsTable, Schema } from '../schema.js';
+import type { RegistrationsTable, RegistrationVersionsTable, Schema } from '../schema.js';
 import { guarded } from '../db-errors.js';
 import { clampLimit, timestamp, type RepoContext } from './context.js';
 import { insertFiles, selectFiles } from './files.js';
@@ -45,18 +45,8 @@ export interface FileLocation {
   readonly registeredAt: string;
 }
 
-interface RegistrationRow {
-  id: number;
-  regno: string;
-  unit_id: number;
-  title: string;
-  object_id: string;
-  head_version: number;
-  file_count: number;
-  byte_count: number;
-  created_at: string;
-  updated_at: string;
-}
+/** A registrations row as selected (derived from the schema, not restated). */
+type RegistrationRow = Selectable<RegistrationsTable>;
 
 function toRegistration(row: RegistrationRow): Registration {
   return {
