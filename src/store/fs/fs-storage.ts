@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { createReadStream, type Dirent } from 'node:fs';
 import { link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -182,7 +182,9 @@ export class FsStorage implements Storage {
 
   private async copyIn(path: string, source: PutSource, tmp: string, options: PutOptions): Promise<void> {
     const input = source instanceof Readable ? source : createReadStream(source.file, { highWaterMark: READ_CHUNK });
-    const out = createWriteStream(tmp, { flags: 'wx' });
+    // Open before streaming: createWriteStream(path) opens asynchronously, and a source that fails first
+    // let put()'s cleanup run before the open, which then created a temp file nobody removed.
+    const out = (await open(tmp, 'wx')).createWriteStream();
     const expected = options.expected;
     if (expected === undefined) {
       await pipeline(input, out, { signal: options.signal });
