@@ -1,11 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { silentLogger, systemClock, type Clock, type Logger } from '../core/index.js';
 import { openDatabase, type Database } from '../db/index.js';
 import { OcflStore, type Storage } from '../store/index.js';
 import { configExists, loadConfig, saveConfig, type CenterConfig } from './config.js';
 import { Evidencer } from './evidence.js';
-import { loadOrCreateKeys } from './keys.js';
+import { newInstanceId } from './instance.js';
+import { checkKeysAgree, loadOrCreateKeys } from './keys.js';
 import { openStorage } from './open-storage.js';
 import { recoverPendingCommits, type RecoveryResult } from './recovery.js';
 import { cleanStaging } from './staging.js';
@@ -28,7 +28,10 @@ export interface CenterOptions {
  * journal, so a crash at any moment is repaired before anyone reads.
  */
 export class Center {
-  readonly recovered: RecoveryResult;
+  /** What the recovery run by open() did. */
+  recovered: RecoveryResult = { completed: [], discarded: [], skipped: [] };
+  /** This process's name in leases and job claims (`host:pid:random`). */
+  readonly instanceId = newInstanceId();
 
   private constructor(
     readonly config: CenterConfig,
@@ -39,10 +42,7 @@ export class Center {
     readonly clock: Clock,
     readonly logger: Logger,
     readonly evidence: Evidencer,
-    recovered: RecoveryResult,
-  ) {
-    this.recovered = recovered;
-  }
+  ) {}
 
   static async open(options: CenterOptions): Promise<Center> {
     const config = loadConfig(options.dataDir, options.config);
@@ -59,31 +59,38 @@ export class Center {
       await storage.init();
       const store = await OcflStore.open(storage);
       const tsaName = `${config.centerName} TSA`.slice(0, 64);
-      const keys = await loadOrCreateKeys(options.dataDir, config.logOrigin, tsaName, clock);
+      const keys = await loadOrCreateKeys(config.keysDir, config.logOrigin, tsaName, clock);
+      await checkKeysAgree(db, keys, config.keysDir);
       const externalTsa =
         config.tsaUrl !== null && config.tsaCaFile !== null
           ? { url: config.tsaUrl, caPem: await readFile(config.tsaCaFile, 'utf8') }
           : undefined;
       const evidence = new Evidencer(keys, config.logOrigin, config.logHash, clock, externalTsa, logger);
-      const recovered = await recoverPendingCommits({ db, store, evidence, lockDir: lockDir(options.dataDir), logger });
+      const center = new Center(config, options.dataDir, db, storage, store, clock, logger, evidence);
+      center.recovered = await center.recoverInterrupted();
       await cleanStaging(config.stagingDir);
-      return new Center(config, options.dataDir, db, storage, store, clock, logger, evidence, recovered);
+      return center;
     } catch (e) {
       await db.close();
       throw e;
     }
   }
 
-  get locks(): string {
-    return lockDir(this.dataDir);
+  /** Term of object leases and job claims. */
+  get leaseMs(): number {
+    return this.config.leaseSeconds * 1000;
+  }
+
+  /**
+   * Settle deposits whose writer died (see recovery.ts). open() runs it; a
+   * server runs it periodically, so an instance finishes what a dead one left.
+   */
+  recoverInterrupted(): Promise<RecoveryResult> {
+    return recoverPendingCommits(this);
   }
 
   async close(): Promise<void> {
     await this.storage.close();
     await this.db.close();
   }
-}
-
-function lockDir(dataDir: string): string {
-  return join(dataDir, 'locks');
 }

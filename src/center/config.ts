@@ -27,6 +27,15 @@ export interface CenterConfig {
   readonly s3Endpoint: string | null;
   /** S3 region. Default `us-east-1`. */
   readonly s3Region: string;
+  /**
+   * S3 Object Lock (WORM) for preserved content: every file of a version is written locked in this mode
+   * for s3ObjectLockDays — COMPLIANCE (no one can delete it early, root included) or GOVERNANCE (users
+   * with s3:BypassGovernanceRetention can). The bucket must be created with Object Lock enabled; the
+   * center refuses to start otherwise. Only with an `s3://` storageRoot. Default null (no lock).
+   */
+  readonly s3ObjectLockMode: 'COMPLIANCE' | 'GOVERNANCE' | null;
+  /** Retention of locked content, days from each write (1–36500). Default 3650 (ten years). */
+  readonly s3ObjectLockDays: number;
   /** Staging area for incoming deposits (前处理库). Default `<data>/staging`. */
   readonly stagingDir: string;
   /** Digests computed for every deposited file, in one read. SHA-256 always included. Default ["sha256"]. */
@@ -45,6 +54,19 @@ export interface CenterConfig {
   readonly tsaUrl: string | null;
   /** PEM file of the external TSA's root certificate (required with tsaUrl; receipts carry it). Default null. */
   readonly tsaCaFile: string | null;
+  /** Directory of the center's signing keys (log key, TSA). Every instance of one center needs the same keys. Default `<data>/keys`. */
+  readonly keysDir: string;
+  /**
+   * Term of object leases and job claims, seconds: how long the work of an instance that died waits
+   * before another instance takes it over. Instances' clocks must agree well within it (NTP). Default 60.
+   */
+  readonly leaseSeconds: number;
+  /** Background job workers in `yinji serve` (fixity audits now; replication, indexing later). 0 = none. Default 1. */
+  readonly jobWorkers: number;
+  /** Read rate limit of fixity audits, bytes/s, so audits never starve deposits and restores. 0 = unlimited. Default 0. */
+  readonly fixityBytesPerSecond: number;
+  /** How often `yinji serve` settles deposits that another, dead instance left half-done, seconds. Default 30. */
+  readonly recoverySweepSeconds: number;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -59,6 +81,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     storageRoot: join(data, 'store'),
     s3Endpoint: null,
     s3Region: 'us-east-1',
+    s3ObjectLockMode: null,
+    s3ObjectLockDays: 3650,
     stagingDir: join(data, 'staging'),
     digests: ['sha256'],
     logOrigin: 'yinji.local/YINJI',
@@ -66,6 +90,11 @@ export function defaultConfig(dataDir: string): CenterConfig {
     publicUrl: 'http://127.0.0.1:8420',
     tsaUrl: null,
     tsaCaFile: null,
+    keysDir: join(data, 'keys'),
+    leaseSeconds: 60,
+    jobWorkers: 1,
+    fixityBytesPerSecond: 0,
+    recoverySweepSeconds: 30,
   };
 }
 
@@ -97,6 +126,7 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     });
   }
   validateRegnoPattern(config.regnoPattern);
+  checkObjectLock(config);
   if (config.logHash !== 'sha256' && config.logHash !== 'sm3') {
     throw new InvalidInputError({ zh: `日志哈希只能是 sha256 或 sm3`, en: `logHash must be sha256 or sm3` });
   }
@@ -112,6 +142,20 @@ export function checkConfig(config: CenterConfig): CenterConfig {
       en: 'an external TSA needs both tsaUrl and tsaCaFile (its root certificate)',
     });
   }
+  for (const [field, min] of [
+    ['leaseSeconds', 1],
+    ['jobWorkers', 0],
+    ['fixityBytesPerSecond', 0],
+    ['recoverySweepSeconds', 1],
+  ] as const) {
+    const value = config[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+      throw new InvalidInputError({
+        zh: `配置项 ${field} 应为不小于 ${min} 的数字，而不是 ${JSON.stringify(value)}`,
+        en: `config ${field} must be a number ≥ ${min}, not ${JSON.stringify(value)}`,
+      });
+    }
+  }
   const digests = [...new Set(['sha256', ...config.digests])];
   for (const d of digests) {
     if (!isDigestAlgorithm(d)) {
@@ -119,6 +163,30 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     }
   }
   return Object.freeze({ ...config, digests: Object.freeze(digests as DigestAlgorithm[]) });
+}
+
+/** s3ObjectLockMode / s3ObjectLockDays: a known mode, whole days, and only for an S3 storage root. */
+function checkObjectLock(config: CenterConfig): void {
+  const mode = config.s3ObjectLockMode;
+  if (mode !== null && mode !== 'COMPLIANCE' && mode !== 'GOVERNANCE') {
+    throw new InvalidInputError({
+      zh: `s3ObjectLockMode 只能是 "COMPLIANCE"、"GOVERNANCE" 或 null，而不是 ${JSON.stringify(mode)}`,
+      en: `s3ObjectLockMode must be "COMPLIANCE", "GOVERNANCE" or null, not ${JSON.stringify(mode)}`,
+    });
+  }
+  const days = config.s3ObjectLockDays;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 36_500) {
+    throw new InvalidInputError({
+      zh: `s3ObjectLockDays 应为 1–36500 的整数（天），而不是 ${JSON.stringify(days)}`,
+      en: `s3ObjectLockDays must be a whole number of days from 1 to 36500, not ${JSON.stringify(days)}`,
+    });
+  }
+  if (mode !== null && !config.storageRoot.startsWith('s3://')) {
+    throw new InvalidInputError({
+      zh: `s3ObjectLockMode 只适用于 s3:// 存储根，而存储根是 ${config.storageRoot}`,
+      en: `s3ObjectLockMode applies only to an s3:// storage root, and the storage root is ${config.storageRoot}`,
+    });
+  }
 }
 
 /** Write `<data>/config.json` atomically (temp file + rename). */

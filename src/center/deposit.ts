@@ -5,7 +5,7 @@ import { InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../c
 import { digestBuffer } from '../digest/index.js';
 import { stageDeposit, type StagedDeposit } from '../packages/index.js';
 import type { Center } from './center.js';
-import { acquireObjectLock } from './object-lock.js';
+import { acquireObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { settleIntent } from './recovery.js';
 import { stagingPath } from './staging.js';
@@ -111,7 +111,8 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
   }
   if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
 
-  const lock = await acquireObjectLock(center.locks, regno);
+  const lease = await acquireObjectLease(center, regno);
+  const signal = request.signal === undefined ? lease.signal : AbortSignal.any([request.signal, lease.signal]);
   try {
     // Read the head under the lock: another process may have added a version meanwhile.
     const current = request.to === undefined ? undefined : await db.registrations.getByRegno(regno);
@@ -169,7 +170,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
           user: { name: request.agent ?? unit.name, address: `urn:yinji:unit:${unit.code}` },
         },
         {
-          signal: request.signal,
+          signal,
           onProgress: (bytes: number, filesDone: number) =>
             request.onProgress?.({
               phase: 'store',
@@ -181,6 +182,8 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
         },
       );
     } catch (e) {
+      // With the lease lost, the object is someone else's to recover now: leave the intent to them.
+      if (lease.signal.aborted) throw lease.signal.reason;
       // Settle now, as start-up recovery would; if even that fails, the intent stays for the next open.
       const outcome = await settleIntent(center, { regno, objectId, version }, (e as Error).message).catch(
         () => 'unsettled' as const,
@@ -216,7 +219,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
       storedBytes,
     };
   } finally {
-    await lock.release();
+    await lease.release();
   }
 }
 

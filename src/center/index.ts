@@ -17,3 +17,5 @@ export * from './verify.js';
 export * from './verify-held.js';
 export * from './tsa.js';
 export * from './certificate.js';
+export * from './background.js';
+export * from './jobs.js';

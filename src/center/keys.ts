@@ -1,12 +1,14 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../core/index.js';
+import { ConflictError, type Clock } from '../core/index.js';
+import type { Database } from '../db/index.js';
 import { generateLogKey, type LogKey } from '../ledger/index.js';
 import { createTsaIdentity, type TsaIdentity } from '../timestamp/index.js';
 
 /**
  * The center's signing keys, created once (at `yinji init` or the first open)
- * and kept in `<data>/keys/`, private keys readable by the owner only:
+ * and kept in `config.keysDir` (default `<data>/keys/`), private keys readable
+ * by the owner only:
  *  - the log key (Ed25519) that signs checkpoints (C2SP signed-note);
  *  - the built-in time-stamp authority: a root CA and the TSA certificate and key.
  * The public halves go into every receipt, so anyone can check proofs with
@@ -26,12 +28,11 @@ const FILES = {
 } as const;
 
 export async function loadOrCreateKeys(
-  dataDir: string,
+  dir: string,
   origin: string,
   tsaName: string,
   clock: Clock,
 ): Promise<CenterKeys> {
-  const dir = join(dataDir, 'keys');
   const existing = await loadKeys(dir);
   if (existing !== undefined) return existing;
   await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -65,4 +66,26 @@ async function writeSecret(path: string, content: string): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, content, { mode: 0o600, flush: true });
   await rename(tmp, path);
+}
+
+const LOG_KEY_SETTING = 'log-verifier-key';
+
+/**
+ * Every instance of a center must sign with the same keys, or its log would
+ * carry checkpoints under two identities. The first instance to open the
+ * database records its log key there; an instance with other keys (say, a
+ * second server whose keysDir was not copied from the first, so it made its
+ * own) refuses to start instead of signing.
+ */
+export async function checkKeysAgree(db: Database, keys: CenterKeys, keysDir: string): Promise<void> {
+  const recorded = await db.settings.putIfAbsent(LOG_KEY_SETTING, keys.log.verifierKey);
+  if (recorded !== keys.log.verifierKey) {
+    throw new ConflictError(
+      {
+        zh: `${keysDir} 中的签名密钥不是本中心的（数据库登记的日志公钥是 ${recorded}）。多实例部署时，请把第一个实例的密钥目录复制到每个实例（见 docs/deploy.md）`,
+        en: `the signing keys in ${keysDir} are not this center's (the database records log key ${recorded}). With several instances, copy the first instance's keys directory to every instance (see docs/deploy.md)`,
+      },
+      { details: { keysDir, recorded } },
+    );
+  }
 }

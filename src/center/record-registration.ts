@@ -1,5 +1,6 @@
 import type { Database } from '../db/index.js';
 import type { Evidencer } from './evidence.js';
+import { enqueueFixity } from './jobs.js';
 import type { RegistrationRecord } from './registration-record.js';
 
 export interface CommitFacts {
@@ -9,8 +10,8 @@ export interface CommitFacts {
 
 /**
  * Insert the database rows of a registration version whose store commit has
- * landed, append its statement to the log, and clear its intent row, in one
- * transaction. The single path used
+ * landed, append its statement to the log, queue its fixity check and clear
+ * its intent row, in one transaction. The single path used
  * both by a deposit and by recovery after a crash, so both leave the same rows.
  */
 export async function recordRegistration(
@@ -56,6 +57,7 @@ export async function recordRegistration(
         leafIndex,
       },
     });
+    await enqueueFixity(tx, { regno: record.regno, objectId: record.objectId, version: record.version });
     await tx.pending.remove(record.regno);
   });
 }

@@ -1,9 +1,9 @@
 import { text } from 'node:stream/consumers';
-import { BusyError, StorageError, type Logger } from '../core/index.js';
-import type { Database, PendingCommit } from '../db/index.js';
+import { BusyError, StorageError } from '../core/index.js';
+import type { PendingCommit } from '../db/index.js';
 import type { OcflStore } from '../store/index.js';
 import type { Evidencer } from './evidence.js';
-import { acquireObjectLock } from './object-lock.js';
+import { acquireObjectLease, type LeaseHolder } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { RECORD_PATH, parseRecord } from './registration-record.js';
 
@@ -16,17 +16,17 @@ export interface RecoveryResult {
   readonly skipped: readonly string[];
 }
 
-interface RecoveryContext {
-  readonly db: Database;
+interface RecoveryContext extends LeaseHolder {
   readonly store: OcflStore;
   readonly evidence: Evidencer;
-  readonly lockDir: string;
-  readonly logger: Logger;
 }
 
 /**
  * Finish or discard every deposit a crash interrupted (DESIGN.md "Nothing
- * half-done is visible"): each intent row whose writer is gone is settled.
+ * half-done is visible"): each intent row whose writer is gone — its process
+ * dead, or its object lease expired because its instance died — is settled.
+ * Run at every open and, by a server, periodically, so one instance finishes
+ * what another one left when it died.
  */
 export async function recoverPendingCommits(ctx: RecoveryContext): Promise<RecoveryResult> {
   const completed: string[] = [];
@@ -35,10 +35,10 @@ export async function recoverPendingCommits(ctx: RecoveryContext): Promise<Recov
   for (const listed of await ctx.db.pending.list()) {
     let lock;
     try {
-      lock = await acquireObjectLock(ctx.lockDir, listed.regno);
+      lock = await acquireObjectLease(ctx, listed.regno);
     } catch (e) {
       if (!(e instanceof BusyError)) throw e;
-      skipped.push(listed.regno); // its process is alive and still working
+      skipped.push(listed.regno); // its writer is alive and still working
       continue;
     }
     try {

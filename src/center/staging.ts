@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { processIsAlive } from './object-lock.js';
+import { processIsAlive } from './instance.js';
 
 /**
  * Staging (前处理库) entries are named `<pid>-<uuid>` after the process that

@@ -142,6 +142,7 @@ describe('openDatabase options', () => {
     expect(await db.migrate()).toEqual([
       { name: '001_core', status: 'applied' },
       { name: '002_evidence', status: 'applied' },
+      { name: '003_coordination', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

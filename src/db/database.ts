@@ -47,6 +47,9 @@ export class KyselyDatabase implements Database {
   readonly pending;
   readonly ledger;
   readonly evidence;
+  readonly leases;
+  readonly jobs;
+  readonly settings;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -56,7 +59,12 @@ export class KyselyDatabase implements Database {
     this.kysely = kysely;
     this.#options = options;
     this.dialect = options.dialect;
-    const repos = bindRepositories({ db: kysely, clock: options.clock, atomic: (fn) => this.#run(fn) });
+    const repos = bindRepositories({
+      db: kysely,
+      dialect: options.dialect,
+      clock: options.clock,
+      atomic: (fn) => this.#run(fn),
+    });
     this.units = repos.units;
     this.registrations = repos.registrations;
     this.events = repos.events;
@@ -64,6 +72,9 @@ export class KyselyDatabase implements Database {
     this.pending = repos.pending;
     this.ledger = repos.ledger;
     this.evidence = repos.evidence;
+    this.leases = repos.leases;
+    this.jobs = repos.jobs;
+    this.settings = repos.settings;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {
@@ -89,9 +100,9 @@ export class KyselyDatabase implements Database {
   }
 
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    const clock = this.#options.clock;
+    const { clock, dialect } = this.#options;
     // Inside the transaction `atomic` is the transaction itself: no nesting.
-    return this.#run((trx) => fn(bindRepositories({ db: trx, clock, atomic: (inner) => inner(trx) })));
+    return this.#run((trx) => fn(bindRepositories({ db: trx, dialect, clock, atomic: (inner) => inner(trx) })));
   }
 
   async close(): Promise<void> {

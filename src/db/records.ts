@@ -153,3 +153,51 @@ export interface NewPendingCommit {
   readonly startedAt?: string;
   readonly detail?: Readonly<Record<string, unknown>>;
 }
+
+/** A held lease: a named lock that expires unless renewed (see LeaseRepository). */
+export interface Lease {
+  readonly name: string;
+  /** Who holds it: `host:pid:random` of a Yinji process. */
+  readonly owner: string;
+  /** Proof of holding: renew and release need it, so a lease taken over cannot be released by its old holder. */
+  readonly token: string;
+  readonly expiresAt: string;
+  /** The owner whose stale lease this one replaced, if any. */
+  readonly tookOverFrom?: string;
+}
+
+export type JobState = 'queued' | 'running' | 'done' | 'failed';
+
+export interface Job {
+  readonly id: number;
+  readonly kind: string;
+  /** Unique per piece of work, e.g. `fixity:YINJI-2026-000001:v1`. */
+  readonly key: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly state: JobState;
+  /** How many times it was claimed (a claim after its runner died counts too). */
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAfter: string;
+  readonly leaseOwner: string | null;
+  readonly leaseExpiresAt: string | null;
+  readonly lastError: string | null;
+  readonly result: Readonly<Record<string, unknown>> | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+/** A job claimed by a runner; `token` proves the claim when completing it. */
+export interface ClaimedJob extends Job {
+  readonly token: string;
+}
+
+export interface NewJob {
+  readonly kind: string;
+  readonly key: string;
+  readonly payload?: Readonly<Record<string, unknown>>;
+  /** Default 5. */
+  readonly maxAttempts?: number;
+  /** Default now. */
+  readonly runAfter?: string;
+}

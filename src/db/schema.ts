@@ -109,6 +109,39 @@ export interface RegistrationEvidenceTable {
   timestamp_token: string;
 }
 
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  token: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  job_key: string;
+  /** JSON. */
+  payload: string;
+  state: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  run_after: string;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  /** JSON, once done. */
+  result: string | null;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface CenterSettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -122,4 +155,7 @@ export interface Schema {
   ledger_nodes: LedgerNodesTable;
   ledger_checkpoints: LedgerCheckpointsTable;
   registration_evidence: RegistrationEvidenceTable;
+  leases: LeasesTable;
+  jobs: JobsTable;
+  center_settings: CenterSettingsTable;
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { Center, initCenter } from '../../center/index.js';
+import { Center, initCenter, startBackgroundWork } from '../../center/index.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption } from './with-center.js';
 
@@ -41,6 +41,7 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         await center.close();
         throw e;
       });
+      const background = startBackgroundWork(center);
       if (opts.json) printJson({ url: server.url, dataDir: resolve(opts.data) });
       else
         say(opts, {
@@ -51,8 +52,7 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         const stop = (): void => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          server
-            .close()
+          Promise.all([server.close(), background.stop()])
             .then(() => center.close())
             .catch((e: unknown) => process.stderr.write(`${String(e)}\n`))
             .finally(done);

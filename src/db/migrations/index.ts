@@ -7,11 +7,16 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectName } from '../records.js';
 import { coreMigration } from './001-core.js';
 import { evidenceMigration } from './002-evidence.js';
+import { coordinationMigration } from './003-coordination.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '001_core': coreMigration(dialect), '002_evidence': evidenceMigration() };
+      return {
+        '001_core': coreMigration(dialect),
+        '002_evidence': evidenceMigration(),
+        '003_coordination': coordinationMigration(dialect),
+      };
     },
   };
 }

@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import { InvalidInputError, type Clock } from '../../core/index.js';
+import type { DialectName } from '../records.js';
 import type { Schema } from '../schema.js';
 
 /** What every repository is built over: a connection (or transaction) and a clock. */
 export interface RepoContext {
   readonly db: Kysely<Schema>;
+  readonly dialect: DialectName;
   readonly clock: Clock;
   /**
    * Run `fn` atomically: inside a caller's transaction it just runs there;

@@ -1,19 +1,25 @@
 import type { RepoContext } from './context.js';
 import { eventRepository, type EventRepository } from './events.js';
 import { evidenceRepository, type EvidenceRepository } from './evidence.js';
+import { jobRepository, type JobRepository } from './jobs.js';
+import { leaseRepository, type LeaseRepository } from './leases.js';
 import { ledgerRepository, type LedgerRepository } from './ledger.js';
 import { pendingCommitRepository, type PendingCommitRepository } from './pending.js';
 import { registrationRepository, type RegistrationRepository } from './registrations.js';
 import { sequenceRepository, type SequenceRepository } from './sequences.js';
+import { settingsRepository, type SettingsRepository } from './settings.js';
 import { unitRepository, type UnitRepository } from './units.js';
 
 export type {
   EventRepository,
   EvidenceRepository,
+  JobRepository,
+  LeaseRepository,
   LedgerRepository,
   PendingCommitRepository,
   RegistrationRepository,
   SequenceRepository,
+  SettingsRepository,
   UnitRepository,
 };
 
@@ -26,6 +32,9 @@ export interface Repositories {
   readonly pending: PendingCommitRepository;
   readonly ledger: LedgerRepository;
   readonly evidence: EvidenceRepository;
+  readonly leases: LeaseRepository;
+  readonly jobs: JobRepository;
+  readonly settings: SettingsRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -37,5 +46,8 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     pending: pendingCommitRepository(ctx),
     ledger: ledgerRepository(ctx),
     evidence: evidenceRepository(ctx),
+    leases: leaseRepository(ctx),
+    jobs: jobRepository(ctx),
+    settings: settingsRepository(ctx),
   });
 }

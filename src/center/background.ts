@@ -1,0 +1,30 @@
+import { createJobRunner } from './jobs.js';
+import type { Center } from './center.js';
+
+export interface BackgroundWork {
+  stop(): Promise<void>;
+}
+
+/**
+ * What a running server does besides answering requests: run background jobs
+ * (when `jobWorkers` > 0) and, every `recoverySweepSeconds`, settle deposits
+ * that another instance left half-done when it died — so with several
+ * instances, nothing waits for the dead one to come back.
+ */
+export function startBackgroundWork(center: Center): BackgroundWork {
+  const runner = center.config.jobWorkers > 0 ? createJobRunner(center) : undefined;
+  runner?.start();
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = setInterval(() => {
+    sweeping = center.recoverInterrupted().catch((e: unknown) => {
+      center.logger.error({ err: e }, 'recovery sweep failed; will retry');
+    });
+  }, center.config.recoverySweepSeconds * 1000);
+  sweep.unref();
+  return {
+    stop: async () => {
+      clearInterval(sweep);
+      await Promise.all([runner?.stop(), sweeping]);
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { Database } from '../db/index.js';
+import { JobRunner, checkVersionFixity, type JobHandler } from '../replication/index.js';
+import type { Center } from './center.js';
+
+/** The kinds of background job a center runs. Replication and indexing join them in later issues. */
+export const FIXITY_JOB = 'fixity';
+
+/** Queue the post-ingest fixity check of a newly stored version (in the registration's transaction). */
+export async function enqueueFixity(
+  tx: Pick<Database, 'jobs'>,
+  target: { regno: string; objectId: string; version: number },
+): Promise<void> {
+  await tx.jobs.enqueue({ kind: FIXITY_JOB, key: `${FIXITY_JOB}:${target.regno}:v${target.version}`, payload: target });
+}
+
+/**
+ * fixity: read a registered version back from the preservation store and
+ * compare every byte with its digests (and its inventory with the one the
+ * evidence binds). Recorded as a `fixity-check` event — PREMIS's event type
+ * for it — with outcome success or failure; a failure is also logged as an
+ * error for the operators. Runs right after registration (as Archivematica
+ * checks after ingest), so a store that lost or mangled a write is caught
+ * while the depositor still has the originals.
+ */
+function fixityHandler(center: Center): JobHandler {
+  return async (job, signal) => {
+    const regno = String(job.payload.regno);
+    const version = Number(job.payload.version);
+    const registration = await center.db.registrations.getByRegno(regno);
+    const registered = (await center.db.registrations.versions(regno)).find((v) => v.version === version);
+    if (registration === undefined || registered === undefined) {
+      throw new Error(`registration ${regno} v${version} not found`);
+    }
+    const report = await checkVersionFixity(center.store, registration.objectId, version, {
+      inventoryDigest: registered.inventoryDigest,
+      bytesPerSecond: center.config.fixityBytesPerSecond,
+      signal,
+    });
+    const ok = report.problems.length === 0;
+    const summary = {
+      version,
+      files: report.files,
+      bytes: report.bytes,
+      problems: report.problems.slice(0, 50),
+      problemCount: report.problems.length,
+    };
+    if (!ok) center.logger.error({ regno, ...summary }, 'fixity check failed: stored copy differs from its digests');
+    return {
+      result: { ok, ...summary },
+      effects: async (tx) => {
+        await tx.events.append({
+          regno,
+          type: 'fixity-check',
+          agent: center.instanceId,
+          outcome: ok ? 'success' : 'failure',
+          detail: { ...summary, jobId: job.id },
+        });
+      },
+    };
+  };
+}
+
+export function createJobRunner(center: Center, options: { workers?: number; pollMs?: number } = {}): JobRunner {
+  return new JobRunner({
+    db: center.db,
+    owner: center.instanceId,
+    handlers: { [FIXITY_JOB]: fixityHandler(center) },
+    leaseMs: center.leaseMs,
+    workers: options.workers ?? center.config.jobWorkers,
+    pollMs: options.pollMs ?? 1000,
+    logger: center.logger,
+  });
+}

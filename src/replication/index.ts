@@ -1,0 +1,2 @@
+export * from './fixity.js';
+export * from './job-runner.js';
