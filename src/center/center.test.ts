@@ -138,8 +138,11 @@ for (const dialect of TEST_DIALECTS) {
       const src = join(dataDir, '..', `${dialect}-src-recover`);
       await makeTree(src);
       // Die right after the store commit: the transaction that writes the rows never runs.
+      // (The first transaction reserves the number and journals the intent; the second would record it.)
       const crash = new Error('simulated power cut');
-      center.db.transaction = () => Promise.reject(crash);
+      const transaction = center.db.transaction.bind(center.db);
+      let calls = 0;
+      center.db.transaction = (fn) => (++calls === 1 ? transaction(fn) : Promise.reject(crash));
       await expect(deposit(center, { source: src, unit: 'U9', title: '恢复测试' })).rejects.toBe(crash);
       expect((await listRegistrations(center, {})).total).toBe(0);
       expect(await center.db.pending.list()).toHaveLength(1);

@@ -5,7 +5,7 @@ import { InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../c
 import { digestBuffer } from '../digest/index.js';
 import { stageDeposit, type StagedDeposit } from '../packages/index.js';
 import type { Center } from './center.js';
-import { acquireObjectLease } from './object-lease.js';
+import { acquireObjectLease, holdLease, objectLeaseName, type ObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { settleIntent } from './recovery.js';
 import { stagingPath } from './staging.js';
@@ -86,6 +86,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
   const unitCode = request.unit ?? DEFAULT_UNIT;
   let regno: string;
   let unit;
+  let lease: ObjectLease;
   if (request.to !== undefined) {
     const existing = await db.registrations.getByRegno(request.to);
     if (existing === undefined) {
@@ -102,16 +103,13 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
       });
     }
     regno = existing.regno;
+    if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
+    lease = await acquireObjectLease(center, regno);
   } else {
     unit = await db.units.getOrCreateByCode({ code: unitCode, name: request.unitName ?? unitCode, type: '' });
-    const year = clock.now().getUTCFullYear();
-    const parts = { center: config.centerId, year };
-    const seq = await db.sequences.next(regnoSeries(config.regnoPattern, parts));
-    regno = formatRegno(config.regnoPattern, { ...parts, seq });
+    ({ regno, lease } = await reserveNumber(center));
   }
-  if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
 
-  const lease = await acquireObjectLease(center, regno);
   const signal = request.signal === undefined ? lease.signal : AbortSignal.any([request.signal, lease.signal]);
   try {
     // Read the head under the lock: another process may have added a version meanwhile.
@@ -144,7 +142,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
     const recordBytes = Buffer.from(JSON.stringify(record, null, 2) + '\n', 'utf8');
     const move = staged.kind !== 'folder'; // staged archive contents are ours to move into the store
 
-    await db.pending.put({ regno, objectId, version, detail: { pid: process.pid } });
+    if (version > 1) await db.pending.put({ regno, objectId, version, detail: { instance: center.instanceId } });
     let commit;
     let settled = false;
     try {
@@ -221,6 +219,27 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
   } finally {
     await lease.release();
   }
+}
+
+/**
+ * A new registration number, its object's lease and its intent row, in one
+ * transaction: a process that dies at any point leaves either nothing or an
+ * intent that recovery settles (recording the number as a failed deposit) —
+ * never a number silently skipped.
+ */
+async function reserveNumber(center: Center): Promise<{ regno: string; lease: ObjectLease }> {
+  const { config, clock } = center;
+  const parts = { center: config.centerId, year: clock.now().getUTCFullYear() };
+  const { regno, taken } = await center.db.transaction(async (tx) => {
+    const seq = await tx.sequences.next(regnoSeries(config.regnoPattern, parts));
+    const regno = formatRegno(config.regnoPattern, { ...parts, seq });
+    const taken = await tx.leases.acquire(objectLeaseName(regno), center.instanceId, center.leaseMs);
+    if (taken === undefined) throw new Error(`internal: the new number ${regno} is already leased`);
+    const objectId = objectIdFor(config.centerId, regno);
+    await tx.pending.put({ regno, objectId, version: 1, detail: { instance: center.instanceId } });
+    return { regno, taken };
+  });
+  return { regno, lease: holdLease(center, taken, regno) };
 }
 
 /** OCFL object id of a registration: a URN naming center and regno (stable, globally unique). */

@@ -1,5 +1,5 @@
 import { BusyError, type Logger } from '../core/index.js';
-import type { Database } from '../db/index.js';
+import type { Database, Lease } from '../db/index.js';
 import { isDeadOwner } from './instance.js';
 
 /**
@@ -24,9 +24,11 @@ export interface LeaseHolder {
   readonly logger: Logger;
 }
 
+export const objectLeaseName = (regno: string): string => `object:${regno}`;
+
 export async function acquireObjectLease(holder: LeaseHolder, regno: string): Promise<ObjectLease> {
-  const { db, instanceId, leaseMs, logger } = holder;
-  const name = `object:${regno}`;
+  const { db, instanceId, leaseMs } = holder;
+  const name = objectLeaseName(regno);
   const lease = await db.leases.acquire(name, instanceId, leaseMs, isDeadOwner);
   if (lease === undefined) {
     const owner = (await db.leases.get(name))?.owner ?? '?';
@@ -38,6 +40,11 @@ export async function acquireObjectLease(holder: LeaseHolder, regno: string): Pr
       { details: { regno, owner } },
     );
   }
+  return holdLease(holder, lease, regno);
+}
+
+/** Keep a lease just taken (perhaps in a caller's transaction) renewed until released. */
+export function holdLease({ db, leaseMs, logger }: LeaseHolder, lease: Lease, regno: string): ObjectLease {
   const lost = new AbortController();
   let heldUntil = Date.now() + leaseMs;
   const timer = setInterval(() => {

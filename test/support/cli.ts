@@ -48,8 +48,12 @@ export async function yinjiJson<T>(args: readonly string[], env: NodeJS.ProcessE
 }
 
 /** Start `yinji serve` on a free loopback port; resolves once it prints its URL. */
-export async function serveYinji(dataDir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const server = startYinji(['--data', dataDir, 'serve', '--port', '0', '--json']);
+export async function serveYinji(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; pid: number; stop(): Promise<void>; kill(): Promise<void> }> {
+  const server = startYinji(['--data', dataDir, 'serve', '--port', '0', '--json'], env);
+  const closed = new Promise((r) => server.once('close', r));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout?.on('data', (d: Buffer) => {
@@ -64,7 +68,12 @@ export async function serveYinji(dataDir: string): Promise<{ url: string; pid: n
     pid: server.pid!,
     stop: async () => {
       server.kill('SIGTERM');
-      await new Promise((r) => server.once('close', r));
+      await closed;
+    },
+    /** kill -9: no clean-up, as when an instance's machine dies. */
+    kill: async () => {
+      server.kill('SIGKILL');
+      await closed;
     },
   };
 }
