@@ -1,6 +1,6 @@
 /**
- * Issue 6, Must show: two `yinji serve` processes share one PostgreSQL and
- * one S3 server; 200 deposits are spread over both; one instance is killed
+ * Issue 6, Must show: two (and three) `yinji serve` processes share one
+ * PostgreSQL and one S3 server; 200 (60) deposits are spread over them; one instance is killed
  * (kill -9) while it runs a background job and has deposits in flight. The
  * survivor finishes what the dead one left — its half-done deposits and its
  * claimed job — and at the end every registration verifies, the log is one
@@ -22,23 +22,20 @@ import { startS3rver, type TestS3 } from '../../src/store/test-support/s3rver.js
 import { serveYinji, yinjiJson } from '../support/cli.js';
 import { createTestDatabase } from '../support/databases.js';
 
-const DEPOSITS = 200;
-const KILL_AFTER = 70; // successful deposits before instance A is killed
 const UTF8_NAMES = 0x800;
 
 let tmp: string;
 let s3: TestS3;
-let pg: { url: string; drop: () => Promise<void> };
+const databases: { drop: () => Promise<void> }[] = [];
 
 beforeAll(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'yinji-multi-'));
   s3 = await startS3rver();
-  pg = await createTestDatabase('postgres');
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
   await s3?.stop();
-  await pg?.drop();
+  for (const d of databases) await d.drop();
   await rm(tmp, { recursive: true, force: true });
 });
 
@@ -58,15 +55,21 @@ function depositPackage(i: number): Buffer {
   return buildZip(entries.map((e) => ({ ...e, flags: UTF8_NAMES })));
 }
 
-describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () => {
-  it('keeps every registration valid, one unforked log without gaps, every job done exactly once', async () => {
+// `killAfter`: successful deposits before instance A is killed.
+describe.each([
+  { instances: 2, deposits: 200, killAfter: 70 },
+  { instances: 3, deposits: 60, killAfter: 20 },
+])('$instances instances, one PostgreSQL, one S3 server, one killed mid-job', ({ instances, deposits, killAfter }) => {
+  it(`keeps ${deposits} registrations valid, one unforked log without gaps, every job done exactly once`, async () => {
     const creds = {
       AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     };
+    const pg = await createTestDatabase('postgres');
+    databases.push(pg);
     const shared = {
       database: pg.url,
-      storageRoot: `s3://${s3.bucket}/yinji/ocfl`,
+      storageRoot: `s3://${s3.bucket}/yinji-${instances}/ocfl`,
       s3Endpoint: s3.endpoint,
       // Short terms so the test sees a dead instance's work taken over within seconds.
       leaseSeconds: 3,
@@ -75,18 +78,24 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       // Paced fixity reads make each job last long enough to be killed in the middle of one.
       fixityBytesPerSecond: 2_000_000,
     };
-    const dataA = join(tmp, 'a');
-    const dataB = join(tmp, 'b');
+    const run = join(tmp, `${instances}`);
+    const dataA = join(run, 'a');
     await mkdir(dataA, { recursive: true });
     await writeFile(join(dataA, 'config.json'), JSON.stringify(shared));
     await yinjiJson(['--data', dataA, 'init'], creds);
-    // The second instance: same database, storage and keys; its own staging area.
-    await mkdir(dataB, { recursive: true });
-    await writeFile(join(dataB, 'config.json'), JSON.stringify(shared));
-    await cp(join(dataA, 'keys'), join(dataB, 'keys'), { recursive: true });
+    // The other instances: same database, storage and keys; each its own staging area.
+    const others: string[] = [];
+    for (let k = 1; k < instances; k++) {
+      const dir = join(run, `i${k}`);
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'config.json'), JSON.stringify(shared));
+      await cp(join(dataA, 'keys'), join(dir, 'keys'), { recursive: true });
+      others.push(dir);
+    }
 
     const a = await serveYinji(dataA, creds);
-    const b = await serveYinji(dataB, creds);
+    const survivors = await Promise.all(others.map((dir) => serveYinji(dir, creds)));
+    const b = survivors[0]!;
     let aAlive = true;
     let monitoring = true;
     const db = await openDatabase({ url: pg.url });
@@ -95,7 +104,7 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       const checkpoints = new Set<string>();
       const monitor = (async () => {
         while (monitoring) {
-          for (const server of aAlive ? [a, b] : [b]) {
+          for (const server of aAlive ? [a, ...survivors] : survivors) {
             const r = await fetch(new URL('log/checkpoint', server.url)).catch(() => undefined);
             if (r?.ok) checkpoints.add(await r.text());
           }
@@ -110,7 +119,8 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       const depositOne = async (i: number): Promise<void> => {
         const body = depositPackage(i);
         for (;;) {
-          const server = aAlive && i % 2 === 0 ? a : b;
+          const k = i % instances;
+          const server = k === 0 ? (aAlive ? a : b) : survivors[k - 1]!;
           const r = await fetch(
             new URL(`api/v1/registrations?unit=U${i % 7}&title=${encodeURIComponent(`卷${i}`)}`, server.url),
             {
@@ -131,13 +141,13 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
         }
       };
       const clients = Array.from({ length: 4 }, async () => {
-        while (next < DEPOSITS) await depositOne(next++);
+        while (next < deposits) await depositOne(next++);
       });
 
       // The killer: once enough deposits are in, wait until A holds a job claim, then kill -9 A.
       let killedJob: { id: number; key: string } | undefined;
       const killer = (async () => {
-        while (ok.length < KILL_AFTER) await sleep(20);
+        while (ok.length < killAfter) await sleep(20);
         const mine = `:${a.pid}:`;
         for (let tries = 0; tries < 3000 && killedJob === undefined; tries++) {
           const running = await db.jobs.list({ state: 'running' });
@@ -152,7 +162,7 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
 
       await Promise.all([...clients, killer]);
       expect(killedJob, 'instance A never held a job claim to be killed in').toBeDefined();
-      expect(ok).toHaveLength(DEPOSITS);
+      expect(ok).toHaveLength(deposits);
 
       // The survivor settles A's half-done deposits and, after the claim expires, redoes A's job.
       const settled = async (): Promise<boolean> => {
@@ -171,9 +181,9 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       expect(total).toBe(registrations.length);
       const regnos = new Set(registrations.map((r) => r.regno));
       for (const d of ok) expect(regnos.has(d.regno), d.regno).toBe(true);
-      expect(new Set(ok.map((d) => d.regno)).size).toBe(DEPOSITS); // no number handed out twice
-      expect(total).toBeGreaterThanOrEqual(DEPOSITS);
-      expect(total - DEPOSITS).toBeLessThanOrEqual(failedOnA); // only deposits A had in flight may exist unannounced
+      expect(new Set(ok.map((d) => d.regno)).size).toBe(deposits); // no number handed out twice
+      expect(total).toBeGreaterThanOrEqual(deposits);
+      expect(total - deposits).toBeLessThanOrEqual(failedOnA); // only deposits A had in flight may exist unannounced
 
       // Registration numbers: each one is a registration or a recorded failed deposit — no silent gap.
       const failed = (await db.events.list({ type: 'deposit-failed', limit: 1000 })).map((e) => String(e.detail.regno));
@@ -201,10 +211,10 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       const redone = jobs.find((j) => j.id === killedJob!.id)!;
       expect(redone.attempts).toBeGreaterThanOrEqual(2);
       const redoneEvent = fixityEvents.find((e) => e.detail.jobId === redone.id)!;
-      expect(redoneEvent.agent).toContain(`:${b.pid}:`);
+      expect(survivors.some((s) => redoneEvent.agent.includes(`:${s.pid}:`))).toBe(true);
 
       console.info(
-        `multi-instance: ${total} registrations (${DEPOSITS} announced), ${failed.length} deposits discarded, ` +
+        `multi-instance: ${total} registrations (${deposits} announced) on ${instances} instances, ${failed.length} deposits discarded, ` +
           `${failedOnA} retried after A died, killed in job ${killedJob!.key} (attempts ${redone.attempts}), ` +
           `${checkpoints.size} checkpoints observed`,
       );
@@ -212,7 +222,7 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       // Checked as a verifier would, through a third Center on the same database and bucket.
       vi.stubEnv('AWS_ACCESS_KEY_ID', creds.AWS_ACCESS_KEY_ID);
       vi.stubEnv('AWS_SECRET_ACCESS_KEY', creds.AWS_SECRET_ACCESS_KEY);
-      const dataC = join(tmp, 'c');
+      const dataC = join(run, 'verifier');
       await mkdir(dataC, { recursive: true });
       await writeFile(join(dataC, 'config.json'), JSON.stringify({ ...shared, jobWorkers: 0 }));
       await cp(join(dataA, 'keys'), join(dataC, 'keys'), { recursive: true });
@@ -231,7 +241,7 @@ describe('two instances, one PostgreSQL, one S3 server, one killed mid-job', () 
       monitoring = false;
       await db.close();
       if (aAlive) await a.stop();
-      await b.stop();
+      await Promise.all(survivors.map((s) => s.stop()));
     }
   }, 600_000);
 });
