@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import type { Database, Job, JobState } from '../db/index.js';
 import { JobRunner, checkVersionFixity, type JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
 
@@ -70,4 +70,32 @@ export function createJobRunner(center: Center, options: { workers?: number; pol
     pollMs: options.pollMs ?? 1000,
     logger: center.logger,
   });
+}
+
+export interface JobsOverview {
+  readonly counts: Readonly<Record<JobState, number>>;
+  /** Newest first. */
+  readonly jobs: readonly Job[];
+}
+
+/** What `yinji jobs` and GET /api/v1/jobs show: how many jobs are in each state, and the latest ones. */
+export async function jobsOverview(
+  center: Center,
+  options: { state?: JobState; kind?: string; limit?: number } = {},
+): Promise<JobsOverview> {
+  return { counts: await center.db.jobs.counts(), jobs: await center.db.jobs.list(options) };
+}
+
+/**
+ * Run due jobs in this process until none is left (`yinji jobs run`): for an
+ * embedded center with no server running, or to drain a queue by hand.
+ */
+export async function runDueJobs(center: Center, onJob?: (done: number) => void): Promise<number> {
+  const runner = createJobRunner(center, { workers: 1 });
+  let done = 0;
+  while (await runner.runOne()) {
+    done++;
+    onJob?.(done);
+  }
+  return done;
 }

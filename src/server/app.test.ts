@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../packages/test-support/raw-zip.js';
-import { Center } from '../center/index.js';
+import { Center, runDueJobs } from '../center/index.js';
 import { validateBag } from '../packages/index.js';
 import { buildApp } from './app.js';
 
@@ -57,6 +57,19 @@ describe('HTTP API', () => {
         .files.map((f) => f.path)
         .sort(),
     ).toEqual(['文书/2026/通知.txt', '照片/合影.jpg']);
+  });
+
+  it('shows background jobs: the registration queued its fixity check, done once a runner ran it', async () => {
+    const before = await app.inject({ url: '/api/v1/jobs' });
+    expect(before.statusCode).toBe(200);
+    expect(before.json()).toMatchObject({
+      counts: { queued: 1, running: 0, done: 0, failed: 0 },
+      jobs: [{ kind: 'fixity', key: `fixity:${regno}:v1`, state: 'queued' }],
+    });
+    expect(await runDueJobs(center)).toBe(1);
+    const after = await app.inject({ url: '/api/v1/jobs?state=done' });
+    expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 3 } }] });
+    expect((await app.inject({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
   });
 
   it('downloads a registered file with its digest', async () => {

@@ -4,6 +4,7 @@ import type { Center } from '../center/index.js';
 import { errorHandler } from './errors.js';
 import { registerDepositRoutes } from './routes/deposits.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
+import { registerJobRoutes } from './routes/jobs.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
 import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js';
 import { registerStoreRoutes } from './routes/store.js';
@@ -38,6 +39,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerDepositRoutes(app, center);
   registerStoreRoutes(app, center);
   registerEvidenceRoutes(app, center);
+  registerJobRoutes(app, center);
   return app;
 }
 

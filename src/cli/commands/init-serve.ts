@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { Center, initCenter, startBackgroundWork } from '../../center/index.js';
+import { Center, initCenter, startBackgroundWork, type CenterConfig } from '../../center/index.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption } from './with-center.js';
 
@@ -12,13 +12,15 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
     .option('--name <name>', '中心名称 / center name')
     .option('--regno-pattern <pattern>', '登记号格式，默认 {center}-{year}-{seq:6} / registration number pattern')
     .option('--database <url>', '数据库：sqlite:<文件> 或 postgres://… / database URL')
-    .action(async (flags: { centerId?: string; name?: string; regnoPattern?: string; database?: string }) => {
+    .option('--storage <root>', '保存库：目录或 s3://桶/前缀 / OCFL storage root: a directory or s3://bucket/prefix')
+    .option('--s3-endpoint <url>', 'S3 兼容服务地址（MinIO、Ceph…）/ S3-compatible endpoint')
+    .action(async (flags: InitFlags) => {
       const opts = global();
       const { config, logVerifierKey } = await initCenter(opts.data, {
         ...(flags.centerId ? { centerId: flags.centerId } : {}),
         ...(flags.name ? { centerName: flags.name } : {}),
         ...(flags.regnoPattern ? { regnoPattern: flags.regnoPattern } : {}),
-        ...(flags.database ? { database: flags.database } : {}),
+        ...storageChoices(flags),
       });
       if (opts.json) return printJson({ dataDir: resolve(opts.data), ...config, logVerifierKey });
       say(opts, {
@@ -32,11 +34,14 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
     .description('启动中心服务（HTTP API）/ start the center server (HTTP API)')
     .option('--host <host>', '监听地址 / listen address', '127.0.0.1')
     .option('--port <port>', '端口 / port (0 = any free port)', parseIntOption, 8420)
-    .action(async (flags: { host: string; port: number }) => {
+    .option('--database <url>', '数据库（覆盖 config.json）/ database URL (overrides config.json)')
+    .option('--storage <root>', '保存库（覆盖 config.json）/ storage root (overrides config.json)')
+    .option('--s3-endpoint <url>', 'S3 兼容服务地址 / S3-compatible endpoint')
+    .action(async (flags: { host: string; port: number } & StorageFlags) => {
       const opts = global();
       // Loaded here so other commands do not pay for Fastify's start-up.
       const { startServer } = await import('../../server/index.js');
-      const center = await Center.open({ dataDir: opts.data });
+      const center = await Center.open({ dataDir: opts.data, config: storageChoices(flags) });
       const server = await startServer(center, { host: flags.host, port: flags.port }).catch(async (e: unknown) => {
         await center.close();
         throw e;
@@ -61,4 +66,27 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         process.on('SIGTERM', stop);
       });
     });
+}
+
+interface StorageFlags {
+  database?: string;
+  storage?: string;
+  s3Endpoint?: string;
+}
+
+interface InitFlags extends StorageFlags {
+  centerId?: string;
+  name?: string;
+  regnoPattern?: string;
+}
+
+/** `--database`, `--storage`, `--s3-endpoint` as config fields (DESIGN.md: scale-out by flag or config file). */
+function storageChoices(flags: StorageFlags): Partial<CenterConfig> {
+  return {
+    ...(flags.database ? { database: flags.database } : {}),
+    ...(flags.storage
+      ? { storageRoot: flags.storage.startsWith('s3://') ? flags.storage : resolve(flags.storage) }
+      : {}),
+    ...(flags.s3Endpoint ? { s3Endpoint: flags.s3Endpoint } : {}),
+  };
 }

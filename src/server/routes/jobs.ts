@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import { jobsOverview, type Center } from '../../center/index.js';
+import type { JobState } from '../../db/index.js';
+
+const jobSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    kind: { type: 'string' },
+    key: { type: 'string' },
+    state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+    attempts: { type: 'integer' },
+    maxAttempts: { type: 'integer' },
+    runAfter: { type: 'string' },
+    leaseOwner: { type: ['string', 'null'] },
+    leaseExpiresAt: { type: ['string', 'null'] },
+    lastError: { type: ['string', 'null'] },
+    result: { type: ['object', 'null'], additionalProperties: true },
+    createdAt: { type: 'string' },
+    finishedAt: { type: ['string', 'null'] },
+  },
+} as const;
+
+/** Background job state for operators and the dashboard. */
+export function registerJobRoutes(app: FastifyInstance, center: Center): void {
+  app.get<{ Querystring: { state?: JobState; kind?: string; limit?: number } }>(
+    '/api/v1/jobs',
+    {
+      schema: {
+        summary: '后台任务状态 / background jobs: counts per state and the latest jobs',
+        tags: ['operations'],
+        querystring: {
+          type: 'object',
+          properties: {
+            state: { type: 'string', enum: ['queued', 'running', 'done', 'failed'] },
+            kind: { type: 'string', maxLength: 64 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              counts: {
+                type: 'object',
+                properties: {
+                  queued: { type: 'integer' },
+                  running: { type: 'integer' },
+                  done: { type: 'integer' },
+                  failed: { type: 'integer' },
+                },
+              },
+              jobs: { type: 'array', items: jobSchema },
+            },
+          },
+        },
+      },
+    },
+    async (request) => jobsOverview(center, request.query),
+  );
+}
