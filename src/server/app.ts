@@ -1,5 +1,5 @@
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
 import { errorHandler } from './errors.js';
 import { registerDepositRoutes } from './routes/deposits.js';
@@ -12,10 +12,15 @@ import { registerStoreRoutes } from './routes/store.js';
 export interface AppOptions {
   /** pino logger options, or false for none (tests). Default: info level to stdout. */
   readonly logger?: boolean | { level: string };
+  /** A pino logger to use instead (`yinji serve` shares one with the center's background work). */
+  readonly loggerInstance?: FastifyBaseLogger;
 }
 
 export async function buildApp(center: Center, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? { level: 'info' } });
+  const app =
+    options.loggerInstance !== undefined
+      ? Fastify({ loggerInstance: options.loggerInstance })
+      : Fastify({ logger: options.logger ?? { level: 'info' } });
   app.setErrorHandler(errorHandler);
   // Deposit uploads reach the route as the raw request stream: never buffered.
   app.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));

@@ -54,6 +54,9 @@ export async function serveYinji(
 ): Promise<{ url: string; pid: number; stop(): Promise<void>; kill(): Promise<void> }> {
   const server = startYinji(['--data', dataDir, 'serve', '--port', '0', '--json'], env);
   const closed = new Promise((r) => server.once('close', r));
+  // Drain the log (stderr): a full pipe would block the server. Keep the tail for failure messages.
+  let log = '';
+  server.stderr?.on('data', (d: Buffer) => (log = (log + d.toString('utf8')).slice(-20_000)));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout?.on('data', (d: Buffer) => {
@@ -61,7 +64,7 @@ export async function serveYinji(
       const m = /"url":\s*"([^"]+)"/.exec(out);
       if (m) resolve(m[1]!);
     });
-    server.once('exit', (code) => reject(new Error(`yinji serve exited ${code}`)));
+    server.once('exit', (code) => reject(new Error(`yinji serve exited ${code}: ${log}`)));
   });
   return {
     url,

@@ -40,9 +40,13 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
     .action(async (flags: { host: string; port: number } & StorageFlags) => {
       const opts = global();
       // Loaded here so other commands do not pay for Fastify's start-up.
-      const { startServer } = await import('../../server/index.js');
-      const center = await Center.open({ dataDir: opts.data, config: storageChoices(flags) });
-      const server = await startServer(center, { host: flags.host, port: flags.port }).catch(async (e: unknown) => {
+      const [{ startServer }, { pino }] = await Promise.all([import('../../server/index.js'), import('pino')]);
+      // One JSON log for requests and background work (jobs, recovery), on stderr (journald under
+      // systemd) so that stdout carries only the command's own output, parseable with --json.
+      const logger = pino({ level: process.env.YINJI_LOG_LEVEL ?? 'info' }, pino.destination(2));
+      const center = await Center.open({ dataDir: opts.data, config: storageChoices(flags), logger });
+      const listen = { host: flags.host, port: flags.port };
+      const server = await startServer(center, listen, { loggerInstance: logger }).catch(async (e: unknown) => {
         await center.close();
         throw e;
       });
