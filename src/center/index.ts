@@ -19,3 +19,5 @@ export * from './tsa.js';
 export * from './certificate.js';
 export * from './background.js';
 export * from './jobs.js';
+export * from './migrate-center.js';
+export * from './migrate-storage.js';

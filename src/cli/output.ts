@@ -55,10 +55,15 @@ export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
+/** The exit code for an error code (`E_…`), as reportError uses it. */
+export function exitCodeFor(code: string, name?: string): number {
+  return EXIT_BY_CODE[code] ?? (name === 'PackageError' ? EXIT.rejected : EXIT.internal);
+}
+
 /** One clear line on stderr (or a JSON object with --json), then the exit code for the error. */
 export function reportError(opts: Pick<GlobalOptions, 'json' | 'lang'>, e: unknown): number {
   if (isYinjiError(e)) {
-    const exit = EXIT_BY_CODE[e.code] ?? (e.name === 'PackageError' ? EXIT.rejected : EXIT.internal);
+    const exit = exitCodeFor(e.code, e.name);
     if (opts.json) {
       process.stderr.write(
         JSON.stringify({ error: { code: e.code, message: e.text(opts.lang), details: e.details } }) + '\n',

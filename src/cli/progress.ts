@@ -24,9 +24,14 @@ const silent: Progress = { update: () => undefined, stop: () => undefined };
  * total is known, a running count with the rate while it is not. Only on a
  * terminal and never with --json, so scripts and logs stay clean.
  */
-export function progressBar(opts: GlobalOptions, labels: Readonly<Record<string, Message>>): Progress {
+export function progressBar(
+  opts: GlobalOptions,
+  labels: Readonly<Record<string, Message>>,
+  /** What `files` counts. Default files. */
+  unit: Message = { zh: '个文件', en: 'files' },
+): Progress {
   if (opts.json || !process.stderr.isTTY) return silent;
-  const filesWord = opts.lang === 'zh' ? '个文件' : 'files';
+  const filesWord = unit[opts.lang];
   let bar: cliProgress.SingleBar | undefined;
   let phase: string | undefined;
   let started = Date.now();

@@ -1,4 +1,6 @@
 export { openDatabase } from './open-database.js';
+export { copyDatabase, TRANSIENT_TABLES } from './copy-database.js';
+export type { CopiedTable, CopyDatabaseOptions, CopyDatabaseResult } from './copy-database.js';
 export type { Database, MigrationOutcome } from './database.js';
 export type { DatabaseOptions } from './options.js';
 export type {

@@ -4,6 +4,8 @@ import { registerDeposit } from './deposit.js';
 import { registerEvidence } from './evidence.js';
 import { registerInitServe } from './init-serve.js';
 import { registerInspect } from './inspect.js';
+import { registerJobs } from './jobs.js';
+import { registerMigrate } from './migrate.js';
 import { registerRestore } from './restore.js';
 import { registerValidate } from './validate.js';
 
@@ -14,4 +16,6 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerRestore(program, global);
   registerValidate(program, global);
   registerEvidence(program, global);
+  registerMigrate(program, global);
+  registerJobs(program, global);
 }
