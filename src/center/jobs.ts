@@ -18,8 +18,8 @@ export async function enqueueFixity(
  * compare every byte with its digests (and its inventory with the one the
  * evidence binds). Recorded as a `fixity-check` event — PREMIS's event type
  * for it — with outcome success or failure; a failure is also logged as an
- * error for the operators. Runs right after registration (as Archivematica
- * checks after ingest), so a store that lost or mangled a write is caught
+ * error for the operators. Runs right after registration (a post-ingest
+ * check), so a store that lost or mangled a write is caught
  * while the depositor still has the originals.
  */
 function fixityHandler(center: Center): JobHandler {

@@ -3,129 +3,134 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
 import { buildZip } from '../packages/test-support/raw-zip.js';
 import { Center, runDueJobs } from '../center/index.js';
 import { validateBag } from '../packages/index.js';
 import { buildApp } from './app.js';
 
-let tmp: string;
-let center: Center;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'yinji-http-'));
-  center = await Center.open({ dataDir: join(tmp, 'data') });
-  app = await buildApp(center, { logger: false });
-});
-
-afterAll(async () => {
-  await app.close();
-  await center.close();
-  await rm(tmp, { recursive: true, force: true });
-});
+const databases = withTestDatabases();
 
 const zip = buildZip([
   { name: '文书/2026/通知.txt', data: '关于开展登记备份工作的通知' },
   { name: '照片/合影.jpg', data: Buffer.alloc(2048, 9) },
 ]);
 
-describe('HTTP API', () => {
-  let regno: string;
+for (const dialect of TEST_DIALECTS) {
+  describe(`HTTP API on ${dialect}`, () => {
+    let tmp: string;
+    let center: Center;
+    let app: FastifyInstance;
 
-  it('registers an uploaded zip', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/v1/registrations?unit=330100&title=${encodeURIComponent('往来文书')}`,
-      headers: { 'content-type': 'application/zip' },
-      payload: zip,
+    beforeAll(async () => {
+      tmp = await mkdtemp(join(tmpdir(), `yinji-http-${dialect}-`));
+      center = await Center.open({ dataDir: join(tmp, 'data'), config: { database: await databases.fresh(dialect) } });
+      app = await buildApp(center, { logger: false });
     });
-    expect(res.statusCode, res.body).toBe(200);
-    const body = res.json<{ regno: string; version: number; fileCount: number }>();
-    expect(body).toMatchObject({ version: 1, fileCount: 2 });
-    regno = body.regno;
-  });
 
-  it('lists, shows and lists files of a registration', async () => {
-    const list = await app.inject({ url: '/api/v1/registrations' });
-    expect(list.json<{ total: number }>().total).toBe(1);
-    const show = await app.inject({ url: `/api/v1/registrations/${regno}` });
-    expect(show.json()).toMatchObject({ regno, title: '往来文书', headVersion: 1, versions: [{ version: 1 }] });
-    const files = await app.inject({ url: `/api/v1/registrations/${regno}/files` });
-    expect(
-      files
-        .json<{ files: { path: string }[] }>()
-        .files.map((f) => f.path)
-        .sort(),
-    ).toEqual(['文书/2026/通知.txt', '照片/合影.jpg']);
-  });
-
-  it('shows background jobs: the registration queued its fixity check, done once a runner ran it', async () => {
-    const before = await app.inject({ url: '/api/v1/jobs' });
-    expect(before.statusCode).toBe(200);
-    expect(before.json()).toMatchObject({
-      counts: { queued: 1, running: 0, done: 0, failed: 0 },
-      jobs: [{ kind: 'fixity', key: `fixity:${regno}:v1`, state: 'queued' }],
+    afterAll(async () => {
+      await app.close();
+      await center.close();
+      await rm(tmp, { recursive: true, force: true });
     });
-    expect(await runDueJobs(center)).toBe(1);
-    const after = await app.inject({ url: '/api/v1/jobs?state=done' });
-    expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 3 } }] });
-    expect((await app.inject({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
-  });
 
-  it('downloads a registered file with its digest', async () => {
-    const res = await app.inject({ url: `/api/v1/registrations/${regno}/files/${encodeURI('文书/2026/通知.txt')}` });
-    expect(res.statusCode).toBe(200);
-    expect(res.body).toBe('关于开展登记备份工作的通知');
-    expect(res.headers.digest).toMatch(/^sha-256=/);
-  });
+    let regno: string;
 
-  it('adds a version and exports a valid zipped bag', async () => {
-    const v2 = await app.inject({
-      method: 'POST',
-      url: `/api/v1/registrations/${regno}/versions`,
-      headers: { 'content-type': 'application/zip' },
-      payload: buildZip([{ name: '文书/2026/通知.txt', data: '修订后的通知' }]),
+    it('registers an uploaded zip', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/v1/registrations?unit=330100&title=${encodeURIComponent('往来文书')}`,
+        headers: { 'content-type': 'application/zip' },
+        payload: zip,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const body = res.json<{ regno: string; version: number; fileCount: number }>();
+      expect(body).toMatchObject({ version: 1, fileCount: 2 });
+      regno = body.regno;
     });
-    expect(v2.json()).toMatchObject({ regno, version: 2, storedFiles: 1 });
-    const bag = await app.inject({ url: `/api/v1/registrations/${regno}/bag?version=1` });
-    expect(bag.statusCode).toBe(200);
-    expect(bag.headers['content-type']).toBe('application/zip');
-    const file = join(tmp, 'bag.zip');
-    await writeFile(file, bag.rawPayload);
-    expect((await validateBag(file, {})).violations).toEqual([]);
-  });
 
-  it('refuses a traversal zip with 422 and a code, registering nothing', async () => {
-    const res = await app.inject({
-      method: 'POST',
-      url: '/api/v1/registrations',
-      headers: { 'content-type': 'application/zip', 'accept-language': 'en' },
-      payload: buildZip([{ name: '../../etc/passwd', data: 'x' }]),
+    it('lists, shows and lists files of a registration', async () => {
+      const list = await app.inject({ url: '/api/v1/registrations' });
+      expect(list.json<{ total: number }>().total).toBe(1);
+      const show = await app.inject({ url: `/api/v1/registrations/${regno}` });
+      expect(show.json()).toMatchObject({ regno, title: '往来文书', headVersion: 1, versions: [{ version: 1 }] });
+      const files = await app.inject({ url: `/api/v1/registrations/${regno}/files` });
+      expect(
+        files
+          .json<{ files: { path: string }[] }>()
+          .files.map((f) => f.path)
+          .sort(),
+      ).toEqual(['文书/2026/通知.txt', '照片/合影.jpg']);
     });
-    expect(res.statusCode).toBe(422);
-    expect(res.json<{ error: { code: string } }>().error.code).toMatch(/^E_/);
-    expect((await app.inject({ url: '/api/v1/registrations' })).json<{ total: number }>().total).toBe(1);
-  });
 
-  it('answers 404 with a Chinese message for an unknown registration', async () => {
-    const res = await app.inject({ url: '/api/v1/registrations/YINJI-1999-000009' });
-    expect(res.statusCode).toBe(404);
-    expect(res.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'E_NOT_FOUND' });
-    expect(res.json<{ error: { message: string } }>().error.message).toContain('不存在');
-  });
+    it('shows background jobs: the registration queued its fixity check, done once a runner ran it', async () => {
+      const before = await app.inject({ url: '/api/v1/jobs' });
+      expect(before.statusCode).toBe(200);
+      expect(before.json()).toMatchObject({
+        counts: { queued: 1, running: 0, done: 0, failed: 0 },
+        jobs: [{ kind: 'fixity', key: `fixity:${regno}:v1`, state: 'queued' }],
+      });
+      expect(await runDueJobs(center)).toBe(1);
+      const after = await app.inject({ url: '/api/v1/jobs?state=done' });
+      expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 3 } }] });
+      expect((await app.inject({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
+    });
 
-  it('serves an OpenAPI document listing the routes', async () => {
-    const doc = (await app.inject({ url: '/openapi.json' })).json<{
-      openapi: string;
-      paths: Record<string, unknown>;
-    }>();
-    expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining([
-        '/api/v1/registrations',
-        '/api/v1/registrations/{regno}',
-        '/api/v1/registrations/{regno}/bag',
-      ]),
-    );
+    it('downloads a registered file with its digest', async () => {
+      const res = await app.inject({ url: `/api/v1/registrations/${regno}/files/${encodeURI('文书/2026/通知.txt')}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe('关于开展登记备份工作的通知');
+      expect(res.headers.digest).toMatch(/^sha-256=/);
+    });
+
+    it('adds a version and exports a valid zipped bag', async () => {
+      const v2 = await app.inject({
+        method: 'POST',
+        url: `/api/v1/registrations/${regno}/versions`,
+        headers: { 'content-type': 'application/zip' },
+        payload: buildZip([{ name: '文书/2026/通知.txt', data: '修订后的通知' }]),
+      });
+      expect(v2.json()).toMatchObject({ regno, version: 2, storedFiles: 1 });
+      const bag = await app.inject({ url: `/api/v1/registrations/${regno}/bag?version=1` });
+      expect(bag.statusCode).toBe(200);
+      expect(bag.headers['content-type']).toBe('application/zip');
+      const file = join(tmp, 'bag.zip');
+      await writeFile(file, bag.rawPayload);
+      expect((await validateBag(file, {})).violations).toEqual([]);
+    });
+
+    it('refuses a traversal zip with 422 and a code, registering nothing', async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/registrations',
+        headers: { 'content-type': 'application/zip', 'accept-language': 'en' },
+        payload: buildZip([{ name: '../../etc/passwd', data: 'x' }]),
+      });
+      expect(res.statusCode).toBe(422);
+      expect(res.json<{ error: { code: string } }>().error.code).toMatch(/^E_/);
+      expect((await app.inject({ url: '/api/v1/registrations' })).json<{ total: number }>().total).toBe(1);
+    });
+
+    it('answers 404 with a Chinese message for an unknown registration', async () => {
+      const res = await app.inject({ url: '/api/v1/registrations/YINJI-1999-000009' });
+      expect(res.statusCode).toBe(404);
+      expect(res.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'E_NOT_FOUND' });
+      expect(res.json<{ error: { message: string } }>().error.message).toContain('不存在');
+    });
+
+    it('serves an OpenAPI document listing the routes', async () => {
+      const doc = (await app.inject({ url: '/openapi.json' })).json<{
+        openapi: string;
+        paths: Record<string, unknown>;
+      }>();
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/v1/registrations',
+          '/api/v1/registrations/{regno}',
+          '/api/v1/registrations/{regno}/bag',
+        ]),
+      );
+    });
   });
-});
+}
