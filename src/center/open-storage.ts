@@ -25,5 +25,8 @@ export async function openStorage(config: CenterConfig): Promise<Storage> {
     ...(prefix !== '' ? { prefix } : {}),
     ...(config.s3Endpoint !== null ? { endpoint: config.s3Endpoint } : {}),
     region: config.s3Region,
+    ...(config.s3ObjectLockMode !== null
+      ? { objectLock: { mode: config.s3ObjectLockMode, retainDays: config.s3ObjectLockDays } }
+      : {}),
   });
 }

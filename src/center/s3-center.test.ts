@@ -60,6 +60,31 @@ describe('a center whose storage root is an S3 bucket', () => {
     }
   });
 
+  it('with s3ObjectLockMode, refuses to open on a server without Object Lock (s3rver)', async () => {
+    const open = async (config: Record<string, unknown>, dir: string): Promise<Center> =>
+      Center.open({
+        dataDir: join(tmp, dir),
+        config: {
+          database: await databases.fresh('sqlite'),
+          storageRoot: `s3://${s3.bucket}/locked`,
+          s3Endpoint: s3.endpoint,
+          ...config,
+        },
+      });
+    await expect(open({ s3ObjectLockMode: 'COMPLIANCE', s3ObjectLockDays: 30 }, 'lock')).rejects.toMatchObject({
+      code: 'E_INVALID_INPUT',
+      message: expect.stringContaining('does not support Object Lock'),
+      details: { s3Error: 'NotImplemented' },
+    });
+    for (const bad of [
+      { s3ObjectLockMode: 'compliance' },
+      { s3ObjectLockMode: 'GOVERNANCE', s3ObjectLockDays: 0 },
+      { s3ObjectLockMode: 'GOVERNANCE', storageRoot: join(tmp, 'fs-root') },
+    ]) {
+      await expect(open(bad, 'lock-bad'), JSON.stringify(bad)).rejects.toMatchObject({ code: 'E_INVALID_INPUT' });
+    }
+  });
+
   it('refuses a malformed s3:// root with a clear error', async () => {
     await expect(
       Center.open({

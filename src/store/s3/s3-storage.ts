@@ -17,10 +17,12 @@ import { InvalidInputError, StorageError, type Message } from '../../core/errors
 import type { ListOptions, PutOptions, PutSource, Storage, StorageStat } from '../storage.js';
 import { TEMP_PREFIX, checkStoragePath, joinPath } from '../storage-path.js';
 import { isNotFound, notFound, s3ErrorName, wrapS3Error } from './s3-errors.js';
-import { checkOptions, type S3StorageOptions } from './s3-options.js';
+import { addContentMd5, checkBucketObjectLock, objectLockParams } from './s3-object-lock.js';
+import { checkOptions, type S3ObjectLockOptions, type S3StorageOptions } from './s3-options.js';
 import { verifiedUpload } from './s3-upload.js';
 
-export type { S3StorageOptions } from './s3-options.js';
+export type { S3ObjectLockOptions, S3StorageOptions } from './s3-options.js';
+export { isWriteOnce } from './s3-object-lock.js';
 
 /** DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
@@ -42,12 +44,18 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * Consistency: relies on S3's strong read-after-write consistency (AWS since
  * December 2020, Ceph RGW, MinIO); an eventually consistent store would
  * break OCFL's inventory-last commit.
+ *
+ * WORM: with `objectLock`, every file inside a version directory is written
+ * under S3 Object Lock (s3-object-lock.ts), and `init()` refuses a bucket
+ * without Object Lock enabled.
  */
 export class S3Storage implements Storage {
   readonly description: string;
   readonly bucket: string;
   /** '' or the key prefix without a trailing '/'. */
   readonly prefix: string;
+  /** Object Lock for version content; undefined = none. */
+  readonly objectLock: S3ObjectLockOptions | undefined;
   private readonly client: S3Client;
   private readonly ownsClient: boolean;
 
@@ -55,6 +63,7 @@ export class S3Storage implements Storage {
     const checked = checkOptions(options);
     this.bucket = checked.bucket;
     this.prefix = checked.prefix;
+    this.objectLock = checked.objectLock;
     this.description = `s3://${this.bucket}/${this.prefix}`;
     this.ownsClient = options.client === undefined;
     const config: S3ClientConfig = {
@@ -70,9 +79,13 @@ export class S3Storage implements Storage {
     if (options.endpoint !== undefined) config.endpoint = options.endpoint;
     if (options.credentials !== undefined) config.credentials = options.credentials;
     this.client = options.client ?? new S3Client(config); // builds config only: no I/O
+    if (this.objectLock !== undefined) addContentMd5(this.client);
   }
 
-  /** Check that the bucket exists and is reachable with these credentials. */
+  /**
+   * Check that the bucket exists and is reachable with these credentials,
+   * and, with `objectLock`, that the bucket has Object Lock enabled.
+   */
   async init(): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
@@ -92,6 +105,7 @@ export class S3Storage implements Storage {
         { bucket: this.bucket },
       );
     }
+    if (this.objectLock !== undefined) await checkBucketObjectLock(this.client, this.bucket, this.objectLock);
   }
 
   async close(): Promise<void> {
@@ -227,7 +241,8 @@ export class S3Storage implements Storage {
     const Key = this.key(path);
     try {
       options.signal?.throwIfAborted();
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: Buffer.from(data) }), {
+      const lock = objectLockParams(this.objectLock, path);
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: Buffer.from(data), ...lock }), {
         abortSignal: options.signal,
       });
     } catch (e) {
@@ -247,6 +262,7 @@ export class S3Storage implements Storage {
         source,
         expected: options.expected,
         signal: options.signal,
+        objectLock: objectLockParams(this.objectLock, path),
       });
     } catch (e) {
       throw this.fail(e, this.writeFailed(path), path);

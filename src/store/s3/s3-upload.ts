@@ -5,6 +5,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { DigestMismatchError } from '../../core/errors.js';
 import { MultiHasher } from '../../digest/index.js';
 import type { ExpectedDigest, PutSource } from '../storage.js';
+import type { ObjectLockParams } from './s3-object-lock.js';
 
 /** 8 MiB parts (S3 minimum is 5 MiB); 10,000 parts then allow objects up to ~78 GiB. */
 export const PART_SIZE = 8 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface VerifiedUploadInput {
   readonly source: PutSource;
   readonly expected?: ExpectedDigest;
   readonly signal?: AbortSignal;
+  /** Lock the object (PutObject, or CreateMultipartUpload above PART_SIZE); see s3-object-lock.ts. */
+  readonly objectLock?: ObjectLockParams | undefined;
 }
 
 export function mismatch(path: string, expected: ExpectedDigest, actual: string | undefined): DigestMismatchError {
@@ -100,7 +103,9 @@ export async function verifiedUpload(input: VerifiedUploadInput): Promise<void> 
   try {
     const upload = new Upload({
       client: input.client,
-      params: { Bucket: input.bucket, Key: input.key, Body: body },
+      // Upload passes these params to PutObject or CreateMultipartUpload (and
+      // UploadPart/Complete, whose serializers ignore the lock fields).
+      params: { Bucket: input.bucket, Key: input.key, Body: body, ...input.objectLock },
       partSize: PART_SIZE,
       queueSize: QUEUE_SIZE,
       leavePartsOnError: false,
