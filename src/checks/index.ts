@@ -1,0 +1,13 @@
+export * from './types.js';
+export * from './profile.js';
+export * from './run.js';
+export * from './catalog.js';
+export * from './report-text.js';
+export * from './report-html.js';
+export { INTEGRITY_ITEMS } from './items/integrity-items.js';
+export * from './eep/index.js';
+export * from './virus/index.js';
+export { SECURITY_ITEMS, signatureFindings, unsupportedSignatureFindings } from './items/security-items.js';
+export { findCatalogFile, readCatalog } from './metadata/catalog.js';
+export { parseArchivalCode } from './metadata/archival-code.js';
+export { probeFormat } from './formats/index.js';
