@@ -3,6 +3,8 @@ import { silentLogger, systemClock, type Clock, type Logger } from '../core/inde
 import { openDatabase, type Database } from '../db/index.js';
 import { OcflStore, type Storage } from '../store/index.js';
 import { configExists, loadConfig, saveConfig, type CenterConfig } from './config.js';
+import type { CheckProfile } from '../checks/index.js';
+import { profileFromConfig } from './check-deposit.js';
 import { Evidencer } from './evidence.js';
 import { newInstanceId } from './instance.js';
 import { checkKeysAgree, loadOrCreateKeys } from './keys.js';
@@ -42,6 +44,8 @@ export class Center {
     readonly clock: Clock,
     readonly logger: Logger,
     readonly evidence: Evidencer,
+    /** The four-properties check profile (config `checkProfile` over the default), checked at open. */
+    readonly checkProfile: CheckProfile,
   ) {}
 
   static async open(options: CenterOptions): Promise<Center> {
@@ -66,7 +70,8 @@ export class Center {
           ? { url: config.tsaUrl, caPem: await readFile(config.tsaCaFile, 'utf8') }
           : undefined;
       const evidence = new Evidencer(keys, config.logOrigin, config.logHash, clock, externalTsa, logger);
-      const center = new Center(config, options.dataDir, db, storage, store, clock, logger, evidence);
+      const profile = profileFromConfig(config);
+      const center = new Center(config, options.dataDir, db, storage, store, clock, logger, evidence, profile);
       center.recovered = await center.recoverInterrupted();
       await cleanStaging(config.stagingDir);
       return center;

@@ -1,15 +1,18 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../core/index.js';
+import { ChecksFailedError, InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../core/index.js';
+import { failedItemIds, type CheckReport } from '../checks/index.js';
 import { digestBuffer } from '../digest/index.js';
 import { stageDeposit, type StagedDeposit } from '../packages/index.js';
 import type { Center } from './center.js';
+import { checkStaged, prepareSource, type DeclaredForm } from './check-deposit.js';
 import { acquireObjectLease, holdLease, objectLeaseName, type ObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { settleIntent } from './recovery.js';
 import { stagingPath } from './staging.js';
 import {
+  CHECK_REPORT_PATH,
   RECORD_FORMAT,
   RECORD_PATH,
   payloadPath,
@@ -30,6 +33,8 @@ export interface DepositRequest {
   readonly message?: string;
   /** Who deposits (recorded in the OCFL version and events). */
   readonly agent?: string;
+  /** What the unit declared on the registration form: package digest (algorithm named), counts. */
+  readonly declared?: DeclaredForm;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DepositProgress) => void;
 }
@@ -52,6 +57,8 @@ export interface DepositResult {
   /** Content actually written (deduplicated against earlier versions). */
   readonly storedFiles: number;
   readonly storedBytes: number;
+  /** The four-properties check report of this deposit (passed, perhaps with warnings). */
+  readonly checks: CheckReport;
 }
 
 const DEFAULT_UNIT = 'LOCAL';
@@ -67,21 +74,55 @@ const DEFAULT_UNIT = 'LOCAL';
  * failed deposit leaves a recorded gap in the sequence, never a reused number.
  */
 export async function deposit(center: Center, request: DepositRequest): Promise<DepositResult> {
+  return withStagedDeposit(center, request, async (staged, report) => {
+    // Checked before a number is reserved: a returned deposit uses no registration number.
+    if (report.blocked) throw new ChecksFailedError(failedItemIds(report), report);
+    return register(center, request, staged, report);
+  });
+}
+
+/**
+ * The self-check (自检, `yinji deposit --check-only`): stage and check exactly
+ * as a deposit would, register nothing, return the report — so a unit sees
+ * every problem before it submits.
+ */
+export function selfCheck(center: Center, request: DepositRequest): Promise<CheckReport> {
+  return withStagedDeposit(center, request, async (_staged, report) => report);
+}
+
+async function withStagedDeposit<T>(
+  center: Center,
+  request: DepositRequest,
+  fn: (staged: StagedDeposit, report: CheckReport) => Promise<T>,
+): Promise<T> {
   await requireSource(request.source);
   const stagingDir = stagingPath(center.config.stagingDir, 'deposit');
   try {
-    const staged = await stageDeposit(request.source, stagingDir, {
+    const prepared = await prepareSource(request.source, stagingDir, request.signal);
+    const staged = await stageDeposit(prepared.source, join(stagingDir, 'content'), {
       algorithms: center.config.digests,
       signal: request.signal,
       onProgress: (bytes, files, totalBytes) => request.onProgress?.({ phase: 'scan', bytes, files, totalBytes }),
     });
-    return await register(center, request, staged);
+    const report = await checkStaged(center, {
+      source: request.source,
+      staged,
+      declared: request.declared,
+      eep: prepared.eep,
+      signal: request.signal,
+    });
+    return await fn(staged, report);
   } finally {
     await rm(stagingDir, { recursive: true, force: true });
   }
 }
 
-async function register(center: Center, request: DepositRequest, staged: StagedDeposit): Promise<DepositResult> {
+async function register(
+  center: Center,
+  request: DepositRequest,
+  staged: StagedDeposit,
+  report: CheckReport,
+): Promise<DepositResult> {
   const { db, store, config, clock } = center;
   const unitCode = request.unit ?? DEFAULT_UNIT;
   let regno: string;
@@ -140,6 +181,7 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
       dirs: staged.dirs,
     };
     const recordBytes = Buffer.from(JSON.stringify(record, null, 2) + '\n', 'utf8');
+    const reportBytes = Buffer.from(JSON.stringify(report) + '\n', 'utf8'); // compact: it can list thousands of findings
     const move = staged.kind !== 'folder'; // staged archive contents are ours to move into the store
 
     if (version > 1) await db.pending.put({ regno, objectId, version, detail: { instance: center.instanceId } });
@@ -161,6 +203,12 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
               digest: digestBuffer(recordBytes),
               size: recordBytes.length,
               source: () => Readable.from([recordBytes]),
+            },
+            {
+              logicalPath: CHECK_REPORT_PATH,
+              digest: digestBuffer(reportBytes),
+              size: reportBytes.length,
+              source: () => Readable.from([reportBytes]),
             },
           ],
           created: new Date(created),
@@ -192,10 +240,14 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
       settled = true;
     }
     // Deposited content newly written; the registration record (always new) is not counted.
-    const storedBytes = commit.newContentBytes - recordBytes.length;
+    const storedBytes = commit.newContentBytes - recordBytes.length - reportBytes.length;
     if (!settled) {
       try {
-        await recordRegistration(db, center.evidence, record, { storedBytes, inventoryDigest: commit.inventoryDigest });
+        await recordRegistration(db, center.evidence, record, {
+          storedBytes,
+          inventoryDigest: commit.inventoryDigest,
+          checkReport: report,
+        });
       } catch (e) {
         // The version is in the store; try once more the way recovery would, or leave the intent for the next open.
         if (
@@ -213,7 +265,8 @@ async function register(center: Center, request: DepositRequest, staged: StagedD
       created,
       fileCount: record.fileCount,
       byteCount: record.byteCount,
-      storedFiles: commit.newContentFiles - 1,
+      storedFiles: commit.newContentFiles - 2, // not the registration record and the check report
+      checks: report,
       storedBytes,
     };
   } finally {

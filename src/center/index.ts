@@ -21,3 +21,5 @@ export * from './background.js';
 export * from './jobs.js';
 export * from './migrate-center.js';
 export * from './migrate-storage.js';
+export * from './checks.js';
+export * from './check-deposit.js';

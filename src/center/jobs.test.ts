@@ -51,8 +51,8 @@ for (const dialect of TEST_DIALECTS) {
         expect(await runner.runOne()).toBe(false);
         const jobs = await center.db.jobs.list();
         expect(jobs.map((j) => [j.state, j.result?.ok, j.result?.files])).toEqual([
-          ['done', true, 4], // 3 deposited files and the registration record
-          ['done', true, 4],
+          ['done', true, 5], // 3 deposited files, the registration record and the check report
+          ['done', true, 5],
         ]);
         const events = (await center.db.events.listForRegistration(a.regno)).filter((e) => e.type === 'fixity-check');
         expect(events.map((e) => [e.outcome, e.detail.version])).toEqual(

@@ -1,4 +1,5 @@
 import type { Database } from '../db/index.js';
+import type { CheckReport } from '../checks/index.js';
 import type { Evidencer } from './evidence.js';
 import { enqueueFixity } from './jobs.js';
 import type { RegistrationRecord } from './registration-record.js';
@@ -6,6 +7,8 @@ import type { RegistrationRecord } from './registration-record.js';
 export interface CommitFacts {
   readonly storedBytes: number;
   readonly inventoryDigest: string;
+  /** The version's check report (checks/run.ts CheckReport), kept in the database for queries too. */
+  readonly checkReport?: CheckReport;
 }
 
 /**
@@ -57,6 +60,18 @@ export async function recordRegistration(
         leafIndex,
       },
     });
+    if (facts.checkReport !== undefined) {
+      const r = facts.checkReport;
+      await tx.checkReports.put({
+        regno: record.regno,
+        version: record.version,
+        stage: r.stage,
+        blocked: r.blocked,
+        failCount: r.summary.fail,
+        warnCount: r.summary.warn,
+        report: r as unknown as Record<string, unknown>,
+      });
+    }
     await enqueueFixity(tx, { regno: record.regno, objectId: record.objectId, version: record.version });
     await tx.pending.remove(record.regno);
   });

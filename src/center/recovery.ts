@@ -5,7 +5,8 @@ import type { OcflStore } from '../store/index.js';
 import type { Evidencer } from './evidence.js';
 import { acquireObjectLease, type LeaseHolder } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
-import { RECORD_PATH, parseRecord } from './registration-record.js';
+import type { CheckReport } from '../checks/index.js';
+import { CHECK_REPORT_PATH, RECORD_PATH, parseRecord } from './registration-record.js';
 
 export interface RecoveryResult {
   /** Registrations whose store commit had landed: their rows were written now. */
@@ -91,10 +92,16 @@ export async function settleIntent(
       });
     }
     const stats = await store.versionStats(intent.objectId, intent.version);
+    // Versions written before check reports existed have none.
+    const reportText = await store
+      .openFile(intent.objectId, CHECK_REPORT_PATH, intent.version)
+      .then((stream) => text(stream))
+      .catch(() => undefined);
     await recordRegistration(db, evidence, record, {
-      // as a deposit counts it: deposited content only, not the record itself
-      storedBytes: stats.newContentBytes - Buffer.byteLength(recordText),
+      // as a deposit counts it: deposited content only, not the record and the report
+      storedBytes: stats.newContentBytes - Buffer.byteLength(recordText) - Buffer.byteLength(reportText ?? ''),
       inventoryDigest: stats.inventoryDigest,
+      ...(reportText !== undefined ? { checkReport: JSON.parse(reportText) as CheckReport } : {}),
     });
     return 'completed';
   }

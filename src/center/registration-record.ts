@@ -41,6 +41,9 @@ export interface RecordFile {
 
 export const RECORD_FORMAT = 'yinji-registration-record/1';
 /** Logical paths inside an object (content under data/, like a BagIt payload). */
+/** The four-properties check report of the version (checks/run.ts), beside the record. */
+export const CHECK_REPORT_PATH = 'metadata/check-report.json';
+
 export const RECORD_PATH = 'metadata/registration.json';
 export const PAYLOAD_PREFIX = 'data/';
 

@@ -21,6 +21,7 @@ export const EXIT = {
 
 const EXIT_BY_CODE: Record<string, number> = {
   E_INVALID_INPUT: EXIT.rejected,
+  E_CHECKS_FAILED: EXIT.rejected,
   E_NOT_FOUND: EXIT.notFound,
   E_STORAGE_FULL: EXIT.storage,
   E_STORAGE_IO: EXIT.storage,
@@ -34,6 +35,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_DB_MIGRATION: EXIT.storage,
   E_SERVER_UNAVAILABLE: EXIT.unreachable,
   E_TSA_UNAVAILABLE: EXIT.unreachable,
+  E_CLAMD_UNAVAILABLE: EXIT.unreachable,
+  E_CLAMD_PROTOCOL: EXIT.unreachable,
   E_TSA_REJECTED: EXIT.unreachable,
   E_TSA_BAD_RESPONSE: EXIT.unreachable,
   E_NOTE_INVALID: EXIT.rejected,

@@ -102,6 +102,24 @@ export class ConflictError extends YinjiError {
   }
 }
 
+/**
+ * A deposit stopped by the four-properties check (四性检测): blocking items
+ * failed. `details.report` is the whole report, so the unit sees every reason.
+ */
+export class ChecksFailedError extends YinjiError {
+  override readonly name = 'ChecksFailedError';
+  constructor(failed: readonly string[], report: unknown) {
+    super(
+      'E_CHECKS_FAILED',
+      {
+        zh: `四性检测未通过（${failed.join('、')}），登记包已退回；详见检测报告`,
+        en: `the four-properties check failed (${failed.join(', ')}); the deposit is returned — see the report`,
+      },
+      { details: { failed, report } },
+    );
+  }
+}
+
 export function isYinjiError(e: unknown): e is YinjiError {
   return e instanceof YinjiError;
 }

@@ -143,6 +143,7 @@ describe('openDatabase options', () => {
       { name: '001_core', status: 'applied' },
       { name: '002_evidence', status: 'applied' },
       { name: '003_coordination', status: 'applied' },
+      { name: '004_checks', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

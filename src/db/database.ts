@@ -50,6 +50,7 @@ export class KyselyDatabase implements Database {
   readonly leases;
   readonly jobs;
   readonly settings;
+  readonly checkReports;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -75,6 +76,7 @@ export class KyselyDatabase implements Database {
     this.leases = repos.leases;
     this.jobs = repos.jobs;
     this.settings = repos.settings;
+    this.checkReports = repos.checkReports;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

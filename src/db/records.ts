@@ -201,3 +201,27 @@ export interface NewJob {
   /** Default now. */
   readonly runAfter?: string;
 }
+
+/** A stored check report (the JSON is the checks module's CheckReport; db/ does not look inside). */
+export interface StoredCheckReport {
+  readonly id: number;
+  readonly regno: string;
+  readonly version: number;
+  readonly stage: string;
+  readonly blocked: boolean;
+  readonly failCount: number;
+  readonly warnCount: number;
+  readonly report: Readonly<Record<string, unknown>>;
+  readonly createdAt: string;
+}
+
+export interface NewCheckReport {
+  readonly regno: string;
+  readonly version: number;
+  readonly stage: string;
+  readonly blocked: boolean;
+  readonly failCount: number;
+  readonly warnCount: number;
+  readonly report: Readonly<Record<string, unknown>>;
+  readonly createdAt?: string;
+}

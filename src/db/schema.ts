@@ -142,6 +142,21 @@ export interface CenterSettingsTable {
   value: string;
 }
 
+export interface CheckReportsTable {
+  id: Generated<number>;
+  regno: string;
+  version: number;
+  /** GD, YJ or BC. */
+  stage: string;
+  /** 0/1. */
+  blocked: number;
+  fail_count: number;
+  warn_count: number;
+  /** The report, JSON (checks/run.ts CheckReport). */
+  report: string;
+  created_at: string;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -158,4 +173,5 @@ export interface Schema {
   leases: LeasesTable;
   jobs: JobsTable;
   center_settings: CenterSettingsTable;
+  check_reports: CheckReportsTable;
 }

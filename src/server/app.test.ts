@@ -72,7 +72,7 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(await runDueJobs(center)).toBe(1);
       const after = await app.inject({ url: '/api/v1/jobs?state=done' });
-      expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 3 } }] });
+      expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 4 } }] });
       expect((await app.inject({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
     });
 

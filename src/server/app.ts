@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
 import { errorHandler } from './errors.js';
+import { registerCheckRoutes } from './routes/checks.js';
 import { registerDepositRoutes } from './routes/deposits.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerJobRoutes } from './routes/jobs.js';
@@ -45,6 +46,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerStoreRoutes(app, center);
   registerEvidenceRoutes(app, center);
   registerJobRoutes(app, center);
+  registerCheckRoutes(app, center);
   return app;
 }
 

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
-import { deposit } from '../../center/index.js';
+import { deposit, selfCheck, type DepositRequest } from '../../center/index.js';
+import { formatReportText, type CheckReport } from '../../checks/index.js';
+import { ChecksFailedError } from '../../core/index.js';
 import { formatBytes, printJson, say, type GlobalOptions } from '../output.js';
 import { progressBar } from '../progress.js';
-import { withCenter } from './with-center.js';
+import { parseIntOption, withCenter } from './with-center.js';
 
 interface DepositFlags {
   unit?: string;
@@ -10,6 +12,11 @@ interface DepositFlags {
   title?: string;
   to?: string;
   message?: string;
+  checkOnly?: boolean;
+  digest?: string;
+  items?: number;
+  fileCount?: number;
+  bytes?: number;
 }
 
 export function registerDeposit(program: Command, global: () => GlobalOptions): void {
@@ -21,6 +28,11 @@ export function registerDeposit(program: Command, global: () => GlobalOptions): 
     .option('--title <title>', '题名 title')
     .option('--to <regno>', '作为已有登记的新版本 / add a new version to this registration')
     .option('--message <text>', '版本说明 version note')
+    .option('--check-only', '只做四性检测（自检），不登记 / self-check only: run the checks, register nothing')
+    .option('--digest <alg:hex>', '申报的登记包摘要，如 sm3:66c7… / declared package digest, algorithm named')
+    .option('--items <n>', '申报的件数 / declared item count', parseIntOption)
+    .option('--file-count <n>', '申报的文件数 / declared file count', parseIntOption)
+    .option('--bytes <n>', '申报的字节数 / declared byte count', parseIntOption)
     .action(async (path: string, flags: DepositFlags) => {
       const opts = global();
       const bar = progressBar(opts, {
@@ -30,26 +42,49 @@ export function registerDeposit(program: Command, global: () => GlobalOptions): 
       const controller = new AbortController();
       const onSignal = (): void => controller.abort();
       process.once('SIGINT', onSignal);
+      const request: DepositRequest = {
+        source: path,
+        unit: flags.unit,
+        unitName: flags.unitName,
+        title: flags.title,
+        to: flags.to,
+        message: flags.message,
+        agent: process.env.USER,
+        declared: {
+          ...(flags.digest !== undefined ? { packageDigest: flags.digest } : {}),
+          ...(flags.items !== undefined ? { itemCount: flags.items } : {}),
+          ...(flags.fileCount !== undefined ? { fileCount: flags.fileCount } : {}),
+          ...(flags.bytes !== undefined ? { byteCount: flags.bytes } : {}),
+        },
+        signal: controller.signal,
+        onProgress: (p) => bar.update(p),
+      };
       try {
-        const result = await withCenter(opts, (center) =>
-          deposit(center, {
-            source: path,
-            unit: flags.unit,
-            unitName: flags.unitName,
-            title: flags.title,
-            to: flags.to,
-            message: flags.message,
-            agent: process.env.USER,
-            signal: controller.signal,
-            onProgress: (p) => bar.update(p),
-          }),
-        );
+        if (flags.checkOnly) {
+          const report = await withCenter(opts, (center) => selfCheck(center, request));
+          bar.stop();
+          if (opts.json) printJson(report);
+          else process.stdout.write(formatReportText(report, opts.lang));
+          // A self-check that finds blocking problems exits as a refused deposit would (3), registering nothing.
+          if (report.blocked) process.exitCode = 3;
+          return;
+        }
+        const result = await withCenter(opts, (center) => deposit(center, request)).catch((e: unknown) => {
+          bar.stop();
+          if (e instanceof ChecksFailedError && !opts.json) {
+            process.stderr.write(formatReportText(e.details.report as CheckReport, opts.lang, { onlyProblems: true }));
+          }
+          throw e;
+        });
         bar.stop();
         if (opts.json) return printJson(result);
         say(opts, {
           zh: `已登记 ${result.regno}（第 ${result.version} 版）：${result.fileCount} 个文件，${formatBytes(result.byteCount)}；新存入 ${result.storedFiles} 个文件，${formatBytes(result.storedBytes)}`,
           en: `registered ${result.regno} (version ${result.version}): ${result.fileCount} files, ${formatBytes(result.byteCount)}; newly stored ${result.storedFiles} files, ${formatBytes(result.storedBytes)}`,
         });
+        if (result.checks.summary.warn > 0) {
+          process.stdout.write(formatReportText(result.checks, opts.lang, { onlyProblems: true }));
+        }
       } finally {
         bar.stop();
         process.off('SIGINT', onSignal);

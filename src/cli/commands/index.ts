@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
+import { registerChecks } from './checks.js';
 import { registerDeposit } from './deposit.js';
 import { registerEvidence } from './evidence.js';
 import { registerInitServe } from './init-serve.js';
@@ -18,4 +19,5 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerEvidence(program, global);
   registerMigrate(program, global);
   registerJobs(program, global);
+  registerChecks(program, global);
 }

@@ -8,6 +8,7 @@ import type { DialectName } from '../records.js';
 import { coreMigration } from './001-core.js';
 import { evidenceMigration } from './002-evidence.js';
 import { coordinationMigration } from './003-coordination.js';
+import { checksMigration } from './004-checks.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '001_core': coreMigration(dialect),
         '002_evidence': evidenceMigration(),
         '003_coordination': coordinationMigration(dialect),
+        '004_checks': checksMigration(dialect),
       };
     },
   };

@@ -1,3 +1,4 @@
+import { checkReportRepository, type CheckReportRepository } from './check-reports.js';
 import type { RepoContext } from './context.js';
 import { eventRepository, type EventRepository } from './events.js';
 import { evidenceRepository, type EvidenceRepository } from './evidence.js';
@@ -11,6 +12,7 @@ import { settingsRepository, type SettingsRepository } from './settings.js';
 import { unitRepository, type UnitRepository } from './units.js';
 
 export type {
+  CheckReportRepository,
   EventRepository,
   EvidenceRepository,
   JobRepository,
@@ -35,6 +37,7 @@ export interface Repositories {
   readonly leases: LeaseRepository;
   readonly jobs: JobRepository;
   readonly settings: SettingsRepository;
+  readonly checkReports: CheckReportRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -49,5 +52,6 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     leases: leaseRepository(ctx),
     jobs: jobRepository(ctx),
     settings: settingsRepository(ctx),
+    checkReports: checkReportRepository(ctx),
   });
 }

@@ -3,15 +3,19 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { deposit, stagingPath, type Center } from '../../center/index.js';
+import { deposit, selfCheck, stagingPath, type Center, type DeclaredForm } from '../../center/index.js';
 import { InvalidInputError, wrapWriteError } from '../../core/index.js';
-import { UPLOAD_TYPES, UPLOAD_MARK, depositResultSchema, errorSchema } from './schemas.js';
+import { UPLOAD_TYPES, UPLOAD_MARK, checkReportSchema, depositResultSchema, errorSchema } from './schemas.js';
 
 interface DepositQuery {
   unit?: string;
   unitName?: string;
   title?: string;
   message?: string;
+  digest?: string;
+  items?: number;
+  fileCount?: number;
+  bytes?: number;
 }
 
 const querySchema = {
@@ -21,8 +25,22 @@ const querySchema = {
     unitName: { type: 'string', maxLength: 200 },
     title: { type: 'string', maxLength: 500, description: '题名 title' },
     message: { type: 'string', maxLength: 2000 },
+    digest: { type: 'string', maxLength: 200, description: '申报的登记包摘要 declared package digest, algorithm:hex' },
+    items: { type: 'integer', minimum: 0, description: '申报件数 declared item count' },
+    fileCount: { type: 'integer', minimum: 0, description: '申报文件数 declared file count' },
+    bytes: { type: 'integer', minimum: 0, description: '申报字节数 declared byte count' },
   },
+  additionalProperties: false,
 } as const;
+
+function declaredOf(q: DepositQuery): DeclaredForm {
+  return {
+    ...(q.digest !== undefined ? { packageDigest: q.digest } : {}),
+    ...(q.items !== undefined ? { itemCount: q.items } : {}),
+    ...(q.fileCount !== undefined ? { fileCount: q.fileCount } : {}),
+    ...(q.bytes !== undefined ? { byteCount: q.bytes } : {}),
+  };
+}
 
 /**
  * Deposits arrive as a .zip, .tar or .tar.gz request body. The body is
@@ -30,8 +48,9 @@ const querySchema = {
  * server's memory flat), then registered exactly as `yinji deposit` does.
  */
 export function registerDepositRoutes(app: FastifyInstance, center: Center): void {
+  app.addSchema(checkReportSchema);
   type DepositRequest = FastifyRequest<{ Querystring: DepositQuery; Params: { regno?: string } }>;
-  const handler = async (request: DepositRequest) => {
+  const withUpload = async <T>(request: DepositRequest, fn: (upload: string) => Promise<T>): Promise<T> => {
     const body = request.body as Readable | undefined;
     if (typeof body?.pipe !== 'function') {
       throw new InvalidInputError({
@@ -44,8 +63,15 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
       await pipeline(body, createWriteStream(upload)).catch((e: unknown) => {
         throw wrapWriteError(e, { zh: '接收上传失败', en: 'receiving the upload failed' });
       });
+      return await fn(upload);
+    } finally {
+      await rm(upload, { force: true });
+    }
+  };
+  const handler = (request: DepositRequest) =>
+    withUpload(request, (upload) => {
       const q = request.query;
-      return await deposit(center, {
+      return deposit(center, {
         source: upload,
         unit: q.unit,
         unitName: q.unitName,
@@ -53,11 +79,27 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
         message: q.message,
         to: request.params.regno,
         agent: q.unit,
+        declared: declaredOf(q),
       });
-    } finally {
-      await rm(upload, { force: true });
-    }
-  };
+    });
+
+  app.post<{ Querystring: DepositQuery; Params: { regno?: string } }>(
+    '/api/v1/checks',
+    {
+      bodyLimit: Number.MAX_SAFE_INTEGER,
+      schema: {
+        summary: '自检：四性检测一个登记包而不登记 / self-check: run the four-properties check, register nothing',
+        tags: ['checks'],
+        querystring: querySchema,
+        [UPLOAD_MARK]: true,
+        response: { 200: { $ref: 'checkReport#' }, '4xx': errorSchema, '5xx': errorSchema },
+      },
+    },
+    (request) =>
+      withUpload(request, (upload) =>
+        selfCheck(center, { source: upload, unit: request.query.unit, declared: declaredOf(request.query) }),
+      ),
+  );
 
   app.post<{ Querystring: DepositQuery; Params: { regno?: string } }>(
     '/api/v1/registrations',

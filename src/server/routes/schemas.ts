@@ -45,8 +45,40 @@ export const depositResultSchema = {
     byteCount: { type: 'integer' },
     storedFiles: { type: 'integer' },
     storedBytes: { type: 'integer' },
+    checks: { $ref: 'checkReport#' },
   },
   required: ['regno', 'version', 'objectId', 'created', 'fileCount', 'byteCount'],
+} as const;
+
+/** The four-properties check report (checks/run.ts CheckReport). */
+export const checkReportSchema = {
+  $id: 'checkReport',
+  type: 'object',
+  properties: {
+    format: { type: 'string' },
+    stage: { type: 'string', enum: ['GD', 'YJ', 'BC'] },
+    profile: { type: 'string' },
+    checkedAt: { type: 'string' },
+    package: { type: 'object', additionalProperties: true },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          key: { type: 'string' },
+          property: { type: 'integer' },
+          title: { type: 'object', additionalProperties: true },
+          severity: { type: 'string' },
+          outcome: { type: 'string', enum: ['pass', 'fail', 'warn', 'not-applicable', 'not-run'] },
+          reason: { type: 'object', additionalProperties: true },
+          findings: { type: 'array', items: { type: 'object', additionalProperties: true } },
+        },
+      },
+    },
+    summary: { type: 'object', additionalProperties: true },
+    blocked: { type: 'boolean' },
+  },
 } as const;
 
 export const registrationSchema = {
