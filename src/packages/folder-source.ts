@@ -101,24 +101,39 @@ export async function scanFolder(root: string, options: { signal?: AbortSignal }
  * read once, all algorithms at once. The size reported is the bytes actually
  * hashed, so a file growing during the scan cannot go unnoticed downstream.
  */
+/** Files hashed at once while staging a folder. */
+const HASH_CONCURRENCY = 4;
+
 export async function stageFolder(root: string, options: StageOptions = {}): Promise<StagedDeposit> {
   const algorithms = options.algorithms ?? [DEFAULT_DIGEST];
   const { found, registry } = await walk(root, options.signal);
   const budget = new ByteBudget(options.maxBytes);
   const total = found.reduce((n, f) => n + f.size, 0);
   budget.take(total);
-  const files: DepositFile[] = [];
+  // Several files hashed at once: for many small files the time goes to opening and reading,
+  // which the thread pool overlaps; results keep the walk's order.
+  const files: DepositFile[] = new Array<DepositFile>(found.length);
   let bytes = 0;
-  for (const f of found) {
-    options.signal?.throwIfAborted();
-    const before = bytes;
-    const result = await digestFile(join(root, f.fsPath), algorithms, {
-      signal: options.signal,
-      onBytes: (n) => options.onProgress?.((bytes += n), files.length, total),
-    });
-    bytes = before + result.size;
-    files.push({ ...f, size: result.size, digests: result.digests });
-    options.onProgress?.(bytes, files.length, total);
-  }
+  let done = 0;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < found.length) {
+      const i = next++;
+      const f = found[i]!;
+      options.signal?.throwIfAborted();
+      let counted = 0;
+      const result = await digestFile(join(root, f.fsPath), algorithms, {
+        signal: options.signal,
+        onBytes: (n) => {
+          counted += n;
+          options.onProgress?.((bytes += n), done, total);
+        },
+      });
+      bytes += result.size - counted; // the bytes actually hashed count, whatever the walk saw
+      files[i] = { ...f, size: result.size, digests: result.digests };
+      options.onProgress?.(bytes, ++done, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, found.length) }, worker));
   return { kind: 'folder', root, files, dirs: registry.directories(), warnings: registry.warnings };
 }

@@ -17,14 +17,16 @@ export interface TextSniff {
 }
 
 /** Control bytes allowed in text: TAB LF VT FF CR, SUB (DOS end of file), ESC (terminal colours in logs). */
-const LAYOUT = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1a, 0x1b]);
+const LAYOUT = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1a, 0x1b];
+const BINARY_CONTROLS = Array.from({ length: 0x20 }, (_, b) => b).filter((b) => !LAYOUT.includes(b));
 
+/**
+ * Whether `buf` holds a byte that never appears in text. One native memchr
+ * scan per such byte (25 of them) beats a JavaScript loop over every byte of
+ * every text file several times over, and text usually has none of them.
+ */
 function hasBinaryControls(buf: Buffer): boolean {
-  for (let i = 0; i < buf.length; i++) {
-    const b = buf[i] as number;
-    if (b < 0x20 && !LAYOUT.has(b)) return true;
-  }
-  return false;
+  return BINARY_CONTROLS.some((b) => buf.includes(b));
 }
 
 /** Bytes at the end of `buf` that start a UTF-8 sequence the buffer cuts short. */
