@@ -1,4 +1,5 @@
 import { createJobRunner } from './jobs.js';
+import { enqueueDueRechecks } from './recheck.js';
 import type { Center } from './center.js';
 
 export interface BackgroundWork {
@@ -21,9 +22,17 @@ export function startBackgroundWork(center: Center): BackgroundWork {
     });
   }, center.config.recoverySweepSeconds * 1000);
   sweep.unref();
+  // The preservation re-check schedule (off unless recheckIntervalDays is set): looked at hourly and at start.
+  const schedule = (): void => {
+    enqueueDueRechecks(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue re-checks'));
+  };
+  schedule();
+  const hourly = setInterval(schedule, 3_600_000);
+  hourly.unref();
   return {
     stop: async () => {
       clearInterval(sweep);
+      clearInterval(hourly);
       await Promise.all([runner?.stop(), sweeping]);
     },
   };

@@ -48,6 +48,8 @@ export interface ViewInput {
   readonly staged: StagedDeposit;
   readonly declared?: DeclaredForm;
   readonly eep?: UnpackedEep;
+  /** Digests declared elsewhere, by package path (a re-check declares what the registration recorded). */
+  readonly declaredDigests?: ReadonlyMap<string, readonly DeclaredDigest[]>;
   readonly profile?: CheckProfile;
   /** clamd socket path or `tcp://host:port`; null: no virus engine configured. */
   readonly clamd: string | null;
@@ -93,6 +95,7 @@ export async function buildDepositView(input: ViewInput): Promise<DepositView> {
     declaredDigests.set(path, [...(declaredDigests.get(path) ?? []), d]);
   };
   for (const [path, list] of bag?.digests ?? []) for (const d of list) declare(path, d);
+  for (const [path, list] of input.declaredDigests ?? []) for (const d of list) declare(path, d);
   for (const record of catalog.records) {
     if (record.files.length !== 1) continue; // a digest column describes one file
     for (const [column, value] of Object.entries(record.fields)) {

@@ -80,6 +80,8 @@ export interface CenterConfig {
    * finds damage the built-in structure check cannot — at about 100 PDFs/s on 2 cores. Default false.
    */
   readonly qpdfCheck: boolean;
+  /** Re-run the preservation-stage (BC) checks on every registration every this many days. 0 = only on request. Default 0. */
+  readonly recheckIntervalDays: number;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -111,6 +113,7 @@ export function defaultConfig(dataDir: string): CenterConfig {
     checkProfile: null,
     clamd: null,
     qpdfCheck: false,
+    recheckIntervalDays: 0,
   };
 }
 
@@ -163,6 +166,7 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     ['jobWorkers', 0],
     ['fixityBytesPerSecond', 0],
     ['recoverySweepSeconds', 1],
+    ['recheckIntervalDays', 0],
   ] as const) {
     const value = config[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {

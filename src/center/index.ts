@@ -23,3 +23,4 @@ export * from './migrate-center.js';
 export * from './migrate-storage.js';
 export * from './checks.js';
 export * from './check-deposit.js';
+export * from './recheck.js';

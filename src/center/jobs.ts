@@ -1,6 +1,7 @@
 import type { Database, Job, JobState } from '../db/index.js';
 import { JobRunner, checkVersionFixity, type JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
+import { RECHECK_JOB, recheckHandler } from './recheck.js';
 
 /** The kinds of background job a center runs. Replication and indexing join them in later issues. */
 export const FIXITY_JOB = 'fixity';
@@ -64,7 +65,7 @@ export function createJobRunner(center: Center, options: { workers?: number; pol
   return new JobRunner({
     db: center.db,
     owner: center.instanceId,
-    handlers: { [FIXITY_JOB]: fixityHandler(center) },
+    handlers: { [FIXITY_JOB]: fixityHandler(center), [RECHECK_JOB]: recheckHandler(center) },
     leaseMs: center.leaseMs,
     workers: options.workers ?? center.config.jobWorkers,
     pollMs: options.pollMs ?? 1000,

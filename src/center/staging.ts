@@ -8,7 +8,7 @@ import { processIsAlive } from './instance.js';
  * owns them, so start-up can remove what a killed process left behind without
  * touching the work of a live one.
  */
-export function stagingPath(stagingDir: string, kind: 'deposit' | 'upload' | 'export', ext = ''): string {
+export function stagingPath(stagingDir: string, kind: 'deposit' | 'upload' | 'export' | 'recheck', ext = ''): string {
   return join(stagingDir, `${process.pid}-${kind}-${randomUUID()}${ext}`);
 }
 

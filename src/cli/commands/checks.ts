@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { acceptCheckItem, registrationChecks } from '../../center/index.js';
+import { acceptCheckItem, enqueueRecheck, registrationChecks } from '../../center/index.js';
 import { formatReportText, renderReportHtml, type CheckReport } from '../../checks/index.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption, withCenter } from './with-center.js';
@@ -10,6 +10,7 @@ interface ChecksFlags {
   html?: string;
   accept?: string;
   reason?: string;
+  recheck?: boolean;
 }
 
 export function registerChecks(program: Command, global: () => GlobalOptions): void {
@@ -22,8 +23,21 @@ export function registerChecks(program: Command, global: () => GlobalOptions): v
     .option('--html <file>', '另存为可打印的 HTML 报告 / also write a printable HTML report')
     .option('--accept <itemId>', '接受此检测项的警告，如 YJ-3-3 / accept the warning of this item, e.g. YJ-3-3')
     .option('--reason <text>', '接受的理由（与 --accept 同用）/ why (with --accept)')
+    .option('--recheck', '排队一次长期保存阶段（BC）复检 / queue a preservation-stage (BC) re-check')
     .action(async (regno: string, flags: ChecksFlags) => {
       const opts = global();
+      if (flags.recheck) {
+        const queued = await withCenter(opts, async (center) => {
+          const { version } = await registrationChecks(center, regno, flags.version);
+          await enqueueRecheck(center.db, { regno, version, round: center.clock.now().toISOString() });
+          return { regno, version };
+        });
+        if (opts.json) return printJson({ queued });
+        return say(opts, {
+          zh: `已排队复检 ${regno} 第 ${queued.version} 版；运行中的服务或 yinji jobs run 会执行它`,
+          en: `queued a re-check of ${regno} v${queued.version}; a running server or yinji jobs run does it`,
+        });
+      }
       if (flags.accept !== undefined) {
         const accepted = await withCenter(opts, (center) =>
           acceptCheckItem(center, {
