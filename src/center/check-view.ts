@@ -60,6 +60,8 @@ export interface ViewInput {
   readonly signal?: AbortSignal;
 }
 
+/** bag-info.txt is a few tag lines; one larger than this is not read (an upload must not exhaust memory). */
+const BAG_INFO_MAX = 1024 * 1024;
 const BAG_TAG_FILE = /^(bagit\.txt|bag-info\.txt|fetch\.txt|(tag)?manifest-[a-z0-9]+\.txt)$/;
 /** Catalog columns that declare a file digest, by the algorithm they name. */
 const DIGEST_COLUMN = /^(md5|sha-?1|sha-?256|sha-?512|sm3)(值|摘要|摘要值)?$/i;
@@ -76,9 +78,11 @@ export async function buildDepositView(input: ViewInput): Promise<DepositView> {
   const isBag = staged.files.some((f) => f.path === 'bagit.txt');
   const paths = staged.files.map((f) => f.path);
   const catalogPath = input.eep === undefined ? findCatalogFile(paths) : undefined;
+  // In a bag the catalog is payload like any other file (its manifests and Payload-Oxum count it);
+  // only the bag's own tag files are metadata.
   const metadataFiles = staged.files
     .map((f) => f.path)
-    .filter((p) => p === catalogPath || (isBag && !p.includes('/') && BAG_TAG_FILE.test(p)));
+    .filter((p) => (isBag ? !p.includes('/') && BAG_TAG_FILE.test(p) : p === catalogPath));
   const isMetadata = new Set(metadataFiles);
   const content = staged.files.filter((f) => !isMetadata.has(f.path));
   const contentPaths = content.map((f) => f.path);
@@ -128,8 +132,10 @@ export async function buildDepositView(input: ViewInput): Promise<DepositView> {
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
   const form = parseForm(input.declared);
+  // The package as received is a file (an archive, an EEP) — a folder has no digest of its own.
+  const receivedFile = staged.kind !== 'folder' || input.eep !== undefined;
   const packageDigests =
-    form.packageDigest !== undefined && staged.kind !== 'folder'
+    form.packageDigest !== undefined && receivedFile
       ? (await digestFile(input.source, [form.packageDigest.algorithm], { signal })).digests
       : undefined;
 
@@ -144,7 +150,8 @@ export async function buildDepositView(input: ViewInput): Promise<DepositView> {
     metadataFiles,
     catalog: bag === undefined ? catalog : { ...catalog, problems: [...catalog.problems, ...bag.problems] },
     signatures: input.eep?.signatures ?? [],
-    virusScan: await scanForViruses(input.clamd, content, staged.root, signal),
+    // Every staged file, metadata too: a catalog .xls can carry a macro virus as well as any record.
+    virusScan: await scanForViruses(input.clamd, staged.files, staged.root, signal),
     settings: profile.settings,
     checkedAt: (input.now ?? new Date()).toISOString(),
   };
@@ -206,7 +213,15 @@ async function readBagDeclarations(staged: StagedDeposit): Promise<{
   }
   const declared: { fileCount?: number; byteCount?: number; files?: string[] } = { files: [...listed].sort() };
   const info = staged.files.find((f) => f.path === 'bag-info.txt');
-  if (info !== undefined) {
+  if (info !== undefined && info.size > BAG_INFO_MAX) {
+    problems.push({
+      object: { kind: 'package', ref: 'bag-info.txt' },
+      reason: {
+        zh: `bag-info.txt 过大（${info.size} 字节），未读取`,
+        en: `bag-info.txt is too large (${info.size} bytes) and was not read`,
+      },
+    });
+  } else if (info !== undefined) {
     const { fields } = parseTagFile(await readFile(join(staged.root, info.fsPath), 'utf8'));
     const oxum = fields.find(([k]) => k.toLowerCase() === 'payload-oxum')?.[1];
     const m = oxum === undefined ? null : /^(\d+)\.(\d+)$/.exec(oxum.trim());
@@ -232,17 +247,25 @@ async function scanForViruses(
   }
   const tcp = /^tcp:\/\/([^:/]+):(\d+)$/.exec(clamd);
   const target = tcp ? { host: tcp[1]!, port: Number(tcp[2]) } : { socket: clamd };
-  return scanWithClamd(
+  const scan = await scanWithClamd(
     target,
     files.map((f) => ({ path: f.path, file: join(root, f.fsPath) })),
     { signal },
   );
+  // Configured but not reachable is a failure of the environment, not a check that may be skipped.
+  return scan.ran ? scan : { ...scan, configured: true };
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
+    try {
+      while (next < items.length && !failed) await fn(items[next++]!);
+    } catch (e) {
+      failed = true; // the others stop taking new items: the caller is about to remove the staging area
+      throw e;
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

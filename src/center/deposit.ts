@@ -270,7 +270,11 @@ async function register(
       storedBytes,
     };
   } finally {
-    await lease.release();
+    // A failed release must not turn a registered deposit into a reported failure (the client would
+    // deposit again): the lease simply runs out.
+    await lease
+      .release()
+      .catch((e: unknown) => center.logger.warn({ err: e, regno }, 'could not release an object lease'));
   }
 }
 

@@ -1,5 +1,6 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { text } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
@@ -9,6 +10,8 @@ import { Center } from './center.js';
 import { deposit } from './deposit.js';
 import { FIXITY_JOB, createJobRunner } from './jobs.js';
 import { acquireObjectLease } from './object-lease.js';
+import { recordRegistration } from './record-registration.js';
+import { RECORD_PATH, parseRecord } from './registration-record.js';
 
 const databases = withTestDatabases();
 let tmp: string;
@@ -102,6 +105,25 @@ for (const dialect of TEST_DIALECTS) {
         await expect(deposit(center, { source: src, to: a.regno })).rejects.toBeInstanceOf(BusyError);
         await other.release();
         expect((await deposit(center, { source: src, to: a.regno })).version).toBe(2);
+      } finally {
+        await center.close();
+      }
+    });
+
+    it('records a registration once when a deposit and recovery both finish it', async () => {
+      const { center, dataDir } = await open('twice');
+      try {
+        const src = await sampleFolder(join(dataDir, '..', `${dialect}-twice-src`), 1);
+        const a = await deposit(center, { source: src });
+        const record = parseRecord(await text(await center.store.openFile(a.objectId, RECORD_PATH, 1)));
+        const { inventoryDigest } = await center.store.versionStats(a.objectId, 1);
+        await recordRegistration(center.db, center.evidence, record, { storedBytes: 0, inventoryDigest });
+        expect((await center.db.registrations.list()).total).toBe(1);
+        expect(await center.db.ledger.size()).toBe(1);
+        // A different inventory under the same number is a real conflict.
+        await expect(
+          recordRegistration(center.db, center.evidence, record, { storedBytes: 0, inventoryDigest: 'f'.repeat(64) }),
+        ).rejects.toThrow();
       } finally {
         await center.close();
       }

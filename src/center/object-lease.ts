@@ -43,29 +43,39 @@ export async function acquireObjectLease(holder: LeaseHolder, regno: string): Pr
   return holdLease(holder, lease, regno);
 }
 
-/** Keep a lease just taken (perhaps in a caller's transaction) renewed until released. */
+/**
+ * Keep a lease just taken (perhaps in a caller's transaction) renewed until
+ * released. A deadline timer, independent of any renewal, aborts the holder a
+ * sixth of the term before the lease could run out: a renewal that hangs (the
+ * database unreachable behind a dead network link) must not let the writer
+ * carry on while another instance takes the lease and repairs the object.
+ */
 export function holdLease({ db, leaseMs, logger }: LeaseHolder, lease: Lease, regno: string): ObjectLease {
   const lost = new AbortController();
-  let heldUntil = Date.now() + leaseMs;
+  const margin = leaseMs / 6;
+  let deadline: NodeJS.Timeout | undefined;
+  const armDeadline = (heldUntil: number): void => {
+    clearTimeout(deadline);
+    deadline = setTimeout(() => lost.abort(leaseLost(regno)), Math.max(0, heldUntil - margin - Date.now()));
+    deadline.unref();
+  };
+  armDeadline(Date.now() + leaseMs);
   const timer = setInterval(() => {
     const asked = Date.now();
     db.leases
       .renew(lease, leaseMs)
       .then((held) => {
-        if (held) heldUntil = asked + leaseMs;
-        else lost.abort(leaseLost(regno));
+        if (!held) lost.abort(leaseLost(regno));
+        else if (!lost.signal.aborted) armDeadline(asked + leaseMs); // counted from before the request left
       })
-      .catch((e: unknown) => {
-        // One failed renewal is not yet a lost lease; abort once the next attempt could come too late.
-        if (Date.now() + leaseMs / 3 >= heldUntil) lost.abort(leaseLost(regno, e));
-        logger.warn({ err: e, regno }, 'could not renew an object lease');
-      });
+      .catch((e: unknown) => logger.warn({ err: e, regno }, 'could not renew an object lease'));
   }, leaseMs / 3);
   timer.unref();
   return {
     signal: lost.signal,
     release: async () => {
       clearInterval(timer);
+      clearTimeout(deadline);
       await db.leases.release(lease);
     },
   };

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,37 @@ for (const dialect of TEST_DIALECTS) {
         expect(bc.items.find((i) => i.id === 'BC-1-1')?.outcome).toBe('pass');
         const events = (await center.db.events.listForRegistration(regno)).filter((e) => e.type === RECHECK_JOB);
         expect(events.map((e) => e.outcome)).toEqual(['success']);
+      } finally {
+        await center.close();
+      }
+    });
+
+    it('reports a stored file that rotted as a failed BC-1-1, with every other item still run', async () => {
+      const center = await Center.open({
+        dataDir: join(tmp, `${dialect}-rot`),
+        config: { database: await databases.fresh(dialect), checkProfile: 'strict' },
+      });
+      try {
+        const { regno, version } = await deposit(center, { source: fixtures.good!.path });
+        const stored = (await readdir(center.config.storageRoot, { recursive: true, withFileTypes: true })).find(
+          (e) => e.isFile() && e.name === '0003.xml',
+        )!;
+        await writeFile(join(stored.parentPath, stored.name), '<rotten/>');
+        await enqueueRecheck(center.db, { regno, version, round: 'after-rot' });
+        await runDueJobs(center);
+        const bc = (await registrationChecks(center, regno)).reports.find((r) => r.stage === 'BC')!;
+        expect(bc.blocked).toBe(true);
+        const report = bc.report as unknown as CheckReport;
+        expect(report.items.filter((i) => i.outcome === 'fail').map((i) => i.id)).toEqual(['BC-1-1']);
+        // Both the registered SHA-256 and the catalog's MD5 now disagree with the file.
+        const findings = report.items.find((i) => i.id === 'BC-1-1')!.findings;
+        expect(findings.map((f) => [f.object.ref, f.details?.algorithm])).toEqual([
+          ['文书/0003.xml', 'sha256'],
+          ['文书/0003.xml', 'md5'],
+        ]);
+        const events = (await center.db.events.listForRegistration(regno)).filter((e) => e.type === RECHECK_JOB);
+        expect(events.map((e) => e.outcome)).toEqual(['failure']);
+        expect((await center.db.events.listForRegistration(regno)).some((e) => e.type === 'restore')).toBe(false);
       } finally {
         await center.close();
       }

@@ -1,12 +1,15 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { CHECK_CATALOG, runChecks, type CheckReport, type DeclaredDigest } from '../checks/index.js';
 import type { Repositories } from '../db/index.js';
 import { stageDeposit } from '../packages/index.js';
 import type { JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
 import { buildDepositView } from './check-view.js';
-import { restore } from './restore.js';
+import { getRegistration } from './queries.js';
+import { PAYLOAD_PREFIX } from './registration-record.js';
 import { stagingPath } from './staging.js';
 
 /** The job kind of a preservation-stage re-check (长期保存阶段检测, DA/T 70 BC items). */
@@ -28,8 +31,34 @@ export async function enqueueRecheck(
 }
 
 /**
- * The preservation-stage check (BC): the version is read back out of the
- * store (every file verified against its SHA-256 on the way), and the
+ * The deposited files of a stored version, copied out as they are — not
+ * verified on the way, unlike a restore: a file that no longer matches its
+ * registered digest must reach the checks (item 1-1 reports it), not stop them.
+ */
+async function copyVersionOut(
+  center: Center,
+  regno: string,
+  version: number,
+  out: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const reg = await getRegistration(center, regno);
+  const reader = await center.store.openVersion(reg.objectId, version);
+  const root = resolve(out);
+  await mkdir(root, { recursive: true });
+  for (const logical of reader.state.keys()) {
+    if (!logical.startsWith(PAYLOAD_PREFIX)) continue; // the registration record and report are not deposited files
+    const target = resolve(root, logical.slice(PAYLOAD_PREFIX.length));
+    const rel = relative(root, target);
+    if (rel === '' || rel.startsWith('..')) throw new Error(`unsafe path in the inventory of ${regno}: ${logical}`);
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(await reader.open(logical, { signal }), createWriteStream(target), { signal });
+  }
+}
+
+/**
+ * The preservation-stage check (BC): the version's files are read back out
+ * of the store as they are, and the
  * BC items run over it as over a deposit — formats validated again, the
  * catalog again, viruses scanned with today's signatures — with the digests
  * the registration recorded as the declared ones. The report is kept beside
@@ -44,7 +73,7 @@ export async function recheckVersion(
   const dir = stagingPath(center.config.stagingDir, 'recheck');
   try {
     const out = join(dir, 'version');
-    await restore(center, { regno, version, to: out, agent: RECHECK_JOB, signal });
+    await copyVersionOut(center, regno, version, out, signal);
     const staged = await stageDeposit(out, join(dir, 'staged'), { algorithms: center.config.digests, signal });
     const registered = await center.db.registrations.versionFiles(regno, version);
     const declared = new Map<string, DeclaredDigest[]>(

@@ -33,6 +33,16 @@ export async function recordRegistration(
     createdAt: record.created, // the time sealed in the object, also when recovery writes the rows later
   };
   await db.transaction(async (tx) => {
+    // Already recorded (a deposit that lost its lease after the commit point, and recovery, both got
+    // here): the same version with the same inventory is done, not a conflict.
+    const existing = await tx.registrations.getByRegno(record.regno);
+    if (existing !== undefined && existing.headVersion >= record.version) {
+      const same = (await tx.registrations.versions(record.regno)).find((v) => v.version === record.version);
+      if (same?.inventoryDigest === facts.inventoryDigest) {
+        await tx.pending.remove(record.regno);
+        return;
+      }
+    }
     if (record.version === 1) {
       const unit = await tx.units.getOrCreateByCode({ code: record.unit.code, name: record.unit.name, type: '' });
       await tx.registrations.insert({

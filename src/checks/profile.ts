@@ -48,6 +48,7 @@ const BLOCK_IN_DEFAULT: ReadonlySet<string> = new Set([
   'byte-count',
   'file-list',
   'catalog-files',
+  'antivirus-present', // blocks only when an engine is configured but unreachable; no engine is "not run"
   'no-virus',
   'classification',
   'package-metadata',

@@ -18,6 +18,7 @@ describe('runChecks and the integrity items', () => {
       'YJ-1-1',
       'YJ-1-11',
       'YJ-1-14',
+      'YJ-1-15',
       'YJ-2-1',
       'YJ-2-2',
       'YJ-2-7',
@@ -63,7 +64,7 @@ describe('runChecks and the integrity items', () => {
     // An empty file and a file in no list warn in the default profile …
     expect(outcome(report, 'empty-files')).toBe('warn');
     expect(outcome(report, 'extraneous-files')).toBe('warn');
-    expect(report.summary).toEqual({ pass: 0, fail: 5, warn: 2, notApplicable: 1, notRun: 0 });
+    expect(report.summary).toEqual({ pass: 1, fail: 5, warn: 2, notApplicable: 1, notRun: 0 }); // 1-15: the one signature was checked
     expect(report.blocked).toBe(true);
     // … while the strict (DA/T 70) profile blocks the empty file too.
     const strict = run(view, parseProfile('strict', keys));
@@ -126,6 +127,14 @@ describe('runChecks and the integrity items', () => {
     expect(() => parseProfile({ items: { 'no-such-item': 'warn' } }, keys)).toThrow(/no-such-item/);
     expect(() => parseProfile({ items: { fixity: 'maybe' } }, keys)).toThrow(/block, warn or off/);
     expect(() => parseProfile({ base: 'lenient' }, keys)).toThrow(/base/);
+  });
+
+  it('warns (default) or fails (strict) a signature that could not be checked, never passing 1-1 on it alone', () => {
+    const view = viewOf({
+      signatures: [{ object: { kind: 'package', ref: 'p.eep' }, algorithm: 'XYZ-HASH', status: 'unsupported' }],
+    });
+    expect(outcome(run(view), 'signatures-verifiable')).toBe('warn');
+    expect(outcome(run(view, parseProfile('strict', keys)), 'signatures-verifiable')).toBe('fail');
   });
 
   it('keeps the first 1,000 findings of an item and counts them all', () => {

@@ -143,7 +143,12 @@ export type VirusScanView =
       readonly engine: string;
       readonly infected: readonly { readonly path: string; readonly signature: string }[];
     }
-  | { readonly ran: false; readonly reason: Message };
+  | {
+      readonly ran: false;
+      readonly reason: Message;
+      /** An engine is configured but could not be used (clamd down): a failure, not "not run". */
+      readonly configured?: boolean;
+    };
 
 /** What the depositor declared about the package as a whole (registration form, bag-info.txt, EEP). */
 export interface DeclaredPackage {

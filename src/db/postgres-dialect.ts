@@ -34,6 +34,11 @@ export function openPostgres(settings: PostgresSettings): PostgresHandle {
     max: settings.poolSize,
     // Server-side limit per statement: a runaway query cannot hold locks forever.
     ...(settings.statementTimeoutMs > 0 ? { statement_timeout: settings.statementTimeoutMs } : {}),
+    // Client-side limits too: behind a dead network link the server cannot time anything out, and a
+    // caller waiting forever (a lease renewal, say) is worse than one told the database is unreachable.
+    connectionTimeoutMillis: 10_000,
+    ...(settings.statementTimeoutMs > 0 ? { query_timeout: settings.statementTimeoutMs + 5_000 } : {}),
+    keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID && format !== 'binary'

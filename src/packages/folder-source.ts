@@ -116,8 +116,9 @@ export async function stageFolder(root: string, options: StageOptions = {}): Pro
   let bytes = 0;
   let done = 0;
   let next = 0;
+  let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < found.length) {
+    while (next < found.length && !failed) {
       const i = next++;
       const f = found[i]!;
       options.signal?.throwIfAborted();
@@ -128,6 +129,9 @@ export async function stageFolder(root: string, options: StageOptions = {}): Pro
           counted += n;
           options.onProgress?.((bytes += n), done, total);
         },
+      }).catch((e: unknown) => {
+        failed = true; // the other workers stop taking files
+        throw e;
       });
       bytes += result.size - counted; // the bytes actually hashed count, whatever the walk saw
       files[i] = { ...f, size: result.size, digests: result.digests };

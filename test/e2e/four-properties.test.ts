@@ -84,6 +84,13 @@ describe('the four-properties check over the fixture set', () => {
       'not-run',
       'not-run',
     ]);
+    // Configured but down: a failure, so nothing slips through unscanned while clamd is stopped.
+    const down = join(tmp, 'down');
+    await mkdir(down, { recursive: true });
+    await writeFile(join(down, 'config.json'), JSON.stringify({ clamd: join(tmp, 'no-such-clamd.sock') }));
+    const refused = await runYinji(['--data', down, 'deposit', fixtures.good!.path, '--check-only', '--json']);
+    expect(refused.code).toBe(3);
+    expect(failed(JSON.parse(refused.stdout) as Report)).toEqual(['YJ-4-1']);
   }, 120_000);
 
   it('reads a GBK catalog as Chinese, not mojibake', async () => {

@@ -135,7 +135,8 @@ export class EepContent {
       if (error !== undefined) {
         this.report(
           { zh: `无法写出“${printable(path)}”`, en: `could not write "${printable(path)}"` },
-          { path, error: error instanceof Error ? error.message : 'unknown error' },
+          // The errno only: the message names the server's staging path, and reports go back to depositors.
+          { path, error: (error as NodeJS.ErrnoException | undefined)?.code ?? 'write failed' },
         );
         return;
       }

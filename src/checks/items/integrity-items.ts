@@ -4,6 +4,7 @@
  */
 import type { Message } from '../../core/index.js';
 import type { CheckItem, DepositView, Finding, ItemVerdict } from '../types.js';
+import { signatureFindings, unsupportedSignatureFindings } from './security-items.js';
 
 const ALL = ['GD', 'YJ', 'BC'] as const;
 const fileObject = (path: string) => ({ kind: 'file', ref: path }) as const;
@@ -50,18 +51,7 @@ const fixity: CheckItem = {
         }
       }
     }
-    for (const s of view.signatures) {
-      if (s.status === 'invalid') {
-        findings.push({
-          object: s.object,
-          reason: s.reason ?? {
-            zh: `电子签名（${s.algorithm}）验证失败`,
-            en: `e-signature (${s.algorithm}) does not verify`,
-          },
-          details: { algorithm: s.algorithm },
-        });
-      }
-    }
+    findings.push(...signatureFindings(view));
     return verdict(findings);
   },
 };
@@ -272,8 +262,28 @@ const extraneousFiles: CheckItem = {
   },
 };
 
+/**
+ * 1-15: every e-signature in the package could be checked. A signature with
+ * an algorithm Yinji does not support, or no certificate, is no evidence
+ * either way; it must not let 1-1 pass unnoticed (a tamperer could simply
+ * rename the algorithm), so it is reported here: a warning by default,
+ * blocking in the strict profile.
+ */
+const signaturesVerifiable: CheckItem = {
+  key: 'signatures-verifiable',
+  property: 1,
+  number: 15,
+  stages: ALL,
+  title: { zh: '电子签名均可核验', en: 'every e-signature could be checked' },
+  run: (view) => {
+    if (view.signatures.length === 0) return notApplicable('登记包不含电子签名', 'the package holds no e-signatures');
+    return verdict(unsupportedSignatureFindings(view));
+  },
+};
+
 export const INTEGRITY_ITEMS: readonly CheckItem[] = [
   fixity,
+  signaturesVerifiable,
   catalogFiles,
   packageDigest,
   itemCount,

@@ -23,7 +23,14 @@ const antivirusPresent: CheckItem = {
   stages: ALL,
   title: { zh: '杀毒软件可用', en: 'an anti-virus engine ran' },
   // A pass names no engine here: ItemVerdict has no room for a pass summary (the engine is in the view).
-  run: (view) => (view.virusScan.ran ? { findings: [] } : notRun(view.virusScan.reason)),
+  run: (view) => {
+    if (view.virusScan.ran) return { findings: [] };
+    // Configured but unreachable: the deposit must not slip through unscanned because clamd is down.
+    if (view.virusScan.configured === true) {
+      return { findings: [{ object: { kind: 'environment', ref: 'clamd' }, reason: view.virusScan.reason }] };
+    }
+    return notRun(view.virusScan.reason);
+  },
 };
 
 const NOT_SCANNED_TEXT: Readonly<Record<NotScannedReason, Message>> = {
