@@ -1,3 +1,4 @@
+import { anchorAuditLogNow } from './audit-log.js';
 import { createJobRunner } from './jobs.js';
 import { enqueueDueRechecks } from './recheck.js';
 import type { Center } from './center.js';
@@ -10,7 +11,8 @@ export interface BackgroundWork {
  * What a running server does besides answering requests: run background jobs
  * (when `jobWorkers` > 0) and, every `recoverySweepSeconds`, settle deposits
  * that another instance left half-done when it died — so with several
- * instances, nothing waits for the dead one to come back.
+ * instances, nothing waits for the dead one to come back. Every
+ * `auditAnchorMinutes` it anchors the security audit log's head.
  */
 export function startBackgroundWork(center: Center): BackgroundWork {
   const runner = center.config.jobWorkers > 0 ? createJobRunner(center) : undefined;
@@ -22,6 +24,14 @@ export function startBackgroundWork(center: Center): BackgroundWork {
     });
   }, center.config.recoverySweepSeconds * 1000);
   sweep.unref();
+  // Anchor the security audit log's head, so rewriting it is caught (auth/audit-log.ts).
+  let anchoring: Promise<unknown> = Promise.resolve();
+  const anchor = setInterval(() => {
+    anchoring = anchorAuditLogNow(center).catch((e: unknown) => {
+      center.logger.error({ err: e }, 'could not anchor the security audit log; will retry');
+    });
+  }, center.config.auditAnchorMinutes * 60_000);
+  anchor.unref();
   // The preservation re-check schedule (off unless recheckIntervalDays is set): looked at hourly and at start.
   const schedule = (): void => {
     enqueueDueRechecks(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue re-checks'));
@@ -33,7 +43,8 @@ export function startBackgroundWork(center: Center): BackgroundWork {
     stop: async () => {
       clearInterval(sweep);
       clearInterval(hourly);
-      await Promise.all([runner?.stop(), sweeping]);
+      clearInterval(anchor);
+      await Promise.all([runner?.stop(), sweeping, anchoring]);
     },
   };
 }

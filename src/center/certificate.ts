@@ -3,6 +3,7 @@ import { canonicalJson, StorageError } from '../core/index.js';
 import { renderCertificate, type CertificateData } from '../certificate/index.js';
 import { verifyTimestamp } from '../timestamp/index.js';
 import type { Center } from './center.js';
+import { auditActor, recordAudit } from './audit-log.js';
 import { buildReceipt } from './receipt.js';
 
 /**
@@ -58,5 +59,14 @@ export async function renderRegistrationCertificate(
     verifyUrl: verifyUrl.toString(),
     issuedAt: center.clock.now(),
   };
-  return { pdf: await renderCertificate(data), regno: statement.regno, version: statement.version };
+  const pdf = await renderCertificate(data);
+  // The request names no agent (the caller's identity arrives with the auth work of issue 5).
+  await recordAudit(center, {
+    ...auditActor(undefined),
+    action: 'certificate',
+    target: statement.regno,
+    outcome: 'success',
+    detail: { version: statement.version, logIndex: receipt.log.leafIndex },
+  });
+  return { pdf, regno: statement.regno, version: statement.version };
 }

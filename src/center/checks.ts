@@ -2,6 +2,7 @@ import { InvalidInputError, NotFoundError } from '../core/index.js';
 import type { CheckReport } from '../checks/index.js';
 import type { EventRecord, StoredCheckReport } from '../db/index.js';
 import type { Center } from './center.js';
+import { auditActor, recordAudit } from './audit-log.js';
 import { getRegistration, resolveVersion } from './queries.js';
 
 /** An operator's recorded decision to accept a warning (or a preservation-stage failure) despite the check. */
@@ -78,6 +79,13 @@ export async function acceptCheckItem(
     regno: input.regno,
     type: CHECK_ACCEPTED_EVENT,
     agent: input.agent,
+    outcome: 'success',
+    detail: { version: checks.version, itemId: input.itemId, outcome: item.outcome, reason },
+  });
+  await recordAudit(center, {
+    ...auditActor(input.agent),
+    action: 'check-accept',
+    target: input.regno,
     outcome: 'success',
     detail: { version: checks.version, itemId: input.itemId, outcome: item.outcome, reason },
   });

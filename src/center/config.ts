@@ -82,6 +82,15 @@ export interface CenterConfig {
   readonly qpdfCheck: boolean;
   /** Re-run the preservation-stage (BC) checks on every registration every this many days. 0 = only on request. Default 0. */
   readonly recheckIntervalDays: number;
+  /**
+   * How often `yinji serve` anchors the security audit log's head in the transparency log, minutes (≥ 1);
+   * skipped while nothing new was logged. Rewriting the log is detectable up to the last anchor. Default 60.
+   */
+  readonly auditAnchorMinutes: number;
+  /** Largest package a resumable (tus) upload may declare in Upload-Length, bytes. Default 1 TiB. */
+  readonly maxUploadBytes: number;
+  /** An unfinished or unregistered resumable upload with no activity for this many hours is removed. 0 = never. Default 24. */
+  readonly uploadExpiryHours: number;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -114,6 +123,9 @@ export function defaultConfig(dataDir: string): CenterConfig {
     clamd: null,
     qpdfCheck: false,
     recheckIntervalDays: 0,
+    auditAnchorMinutes: 60,
+    maxUploadBytes: 1024 ** 4,
+    uploadExpiryHours: 24,
   };
 }
 
@@ -167,6 +179,9 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     ['fixityBytesPerSecond', 0],
     ['recoverySweepSeconds', 1],
     ['recheckIntervalDays', 0],
+    ['auditAnchorMinutes', 1],
+    ['maxUploadBytes', 1],
+    ['uploadExpiryHours', 0],
   ] as const) {
     const value = config[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {

@@ -7,6 +7,7 @@ import { digestBuffer } from '../digest/index.js';
 import { stageDeposit, type StagedDeposit } from '../packages/index.js';
 import type { Center } from './center.js';
 import { checkStaged, prepareSource, type DeclaredForm } from './check-deposit.js';
+import { auditActor, recordAudit } from './audit-log.js';
 import { acquireObjectLease, holdLease, objectLeaseName, type ObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { settleIntent } from './recovery.js';
@@ -258,6 +259,14 @@ async function register(
         }
       }
     }
+    await recordAudit(center, {
+      // Without a named agent the depositing unit acts (its code, as in the registration events).
+      ...(request.agent === undefined ? { actor: unit.code, role: 'unit' } : auditActor(request.agent)),
+      action: 'deposit',
+      target: regno,
+      outcome: 'success',
+      detail: { version, unit: unit.code, files: record.fileCount, bytes: record.byteCount },
+    });
     return {
       regno,
       version,

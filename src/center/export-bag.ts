@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { writeBag } from '../packages/index.js';
 import type { Center } from './center.js';
+import { auditActor, recordAudit } from './audit-log.js';
 import { getRegistration, readRecord, resolveVersion } from './queries.js';
 import { payloadPath } from './registration-record.js';
 
@@ -60,6 +61,13 @@ export async function exportBag(center: Center, request: ExportRequest): Promise
     regno: reg.regno,
     type: 'export',
     agent: request.agent ?? 'cli',
+    outcome: 'success',
+    detail: { version, dest, format: 'bagit-1.0' },
+  });
+  await recordAudit(center, {
+    ...auditActor(request.agent),
+    action: 'export',
+    target: reg.regno,
     outcome: 'success',
     detail: { version, dest, format: 'bagit-1.0' },
   });

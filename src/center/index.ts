@@ -24,3 +24,4 @@ export * from './migrate-storage.js';
 export * from './checks.js';
 export * from './check-deposit.js';
 export * from './recheck.js';
+export * from './audit-log.js';

@@ -8,6 +8,7 @@ import { ConflictError, DigestMismatchError, wrapWriteError } from '../core/inde
 import { DigestingStream } from '../digest/index.js';
 import type { VersionReader } from '../store/index.js';
 import type { Center } from './center.js';
+import { auditActor, recordAudit } from './audit-log.js';
 import { getRegistration, readRecord, resolveVersion } from './queries.js';
 import { payloadPath, type RecordFile } from './registration-record.js';
 
@@ -91,6 +92,13 @@ export async function restore(center: Center, request: RestoreRequest): Promise<
     regno: reg.regno,
     type: 'restore',
     agent: request.agent ?? 'cli',
+    outcome: 'success',
+    detail: { version, to: target, files: record.fileCount, bytes: record.byteCount },
+  });
+  await recordAudit(center, {
+    ...auditActor(request.agent),
+    action: 'restore',
+    target: reg.regno,
     outcome: 'success',
     detail: { version, to: target, files: record.fileCount, bytes: record.byteCount },
   });

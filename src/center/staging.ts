@@ -12,9 +12,17 @@ export function stagingPath(stagingDir: string, kind: 'deposit' | 'upload' | 'ex
   return join(stagingDir, `${process.pid}-${kind}-${randomUUID()}${ext}`);
 }
 
+/**
+ * Resumable (tus) uploads live in `<stagingDir>/tus/`: they must outlive the
+ * process that received them (a client resumes after a server restart), so
+ * start-up clean-up skips them; they expire after `uploadExpiryHours` instead.
+ */
+export const RESUMABLE_UPLOADS_DIR = 'tus';
+
 export async function cleanStaging(stagingDir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(stagingDir).catch(() => [] as string[])) {
+    if (name === RESUMABLE_UPLOADS_DIR) continue;
     const pid = Number(name.split('-', 1)[0]);
     if (processIsAlive(pid)) continue;
     await rm(join(stagingDir, name), { recursive: true, force: true });

@@ -144,6 +144,8 @@ describe('openDatabase options', () => {
       { name: '002_evidence', status: 'applied' },
       { name: '003_coordination', status: 'applied' },
       { name: '004_checks', status: 'applied' },
+      { name: '005_audit_log', status: 'applied' },
+      { name: '006_auth', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

@@ -51,6 +51,10 @@ export class KyselyDatabase implements Database {
   readonly jobs;
   readonly settings;
   readonly checkReports;
+  readonly auditLog;
+  readonly users;
+  readonly apiTokens;
+  readonly setupCodes;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -77,6 +81,10 @@ export class KyselyDatabase implements Database {
     this.jobs = repos.jobs;
     this.settings = repos.settings;
     this.checkReports = repos.checkReports;
+    this.auditLog = repos.auditLog;
+    this.users = repos.users;
+    this.apiTokens = repos.apiTokens;
+    this.setupCodes = repos.setupCodes;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

@@ -5,6 +5,7 @@ export type { Database, MigrationOutcome } from './database.js';
 export type { DatabaseOptions } from './options.js';
 export type {
   Repositories,
+  AuditLogRepository,
   EventRepository,
   EvidenceRepository,
   LedgerRepository,
@@ -12,9 +13,14 @@ export type {
   RegistrationRepository,
   SequenceRepository,
   UnitRepository,
+  UserRepository,
+  ApiTokenRepository,
+  SetupCodeRepository,
 } from './repositories/index.js';
 export type * from './records.js';
 export type { Evidence } from './repositories/evidence.js';
 export type { LedgerLeaf, LedgerNode, LedgerNodeKey, StoredCheckpoint } from './repositories/ledger.js';
 export { nodeKey } from './repositories/ledger.js';
 export type { FileLocation } from './repositories/registrations.js';
+export { AUDIT_GENESIS, auditEntryHash } from './repositories/audit-log.js';
+export type { AuditHashInput, AuditRange } from './repositories/audit-log.js';

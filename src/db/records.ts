@@ -16,6 +16,12 @@ export interface Unit {
   /** Kind of unit, e.g. '机关', '企业', '事业单位'; free text. */
   readonly type: string;
   readonly createdAt: string;
+  /** The validated unified social credit code (auth/uscc.ts); null when not registered through auth. */
+  readonly creditCode: string | null;
+  /** auth/units.ts UnitType; '' until known. */
+  readonly unitType: string;
+  /** Priority domain (重点领域), e.g. 'social-security'; '' when none. */
+  readonly domain: string;
 }
 
 export interface NewUnit {
@@ -23,6 +29,14 @@ export interface NewUnit {
   readonly name: string;
   /** Default '' (not yet known). */
   readonly type?: string;
+}
+
+/** A unit's registration details (006_auth); each field left out stays as it is. */
+export interface UnitProfile {
+  readonly name?: string;
+  readonly creditCode?: string | null;
+  readonly unitType?: string;
+  readonly domain?: string;
 }
 
 export interface Registration {
@@ -224,4 +238,86 @@ export interface NewCheckReport {
   readonly warnCount: number;
   readonly report: Readonly<Record<string, unknown>>;
   readonly createdAt?: string;
+}
+
+/** What is appended to the security audit log; seq, prev_hash and hash are assigned under the chain lock. */
+export interface NewAuditEntry {
+  /** User name, unit code or 'system'. */
+  readonly actor: string;
+  /** The actor's role ('system' for the center itself). */
+  readonly role: string;
+  /** login, login-failed, permission-change, config-change, deposit, review, restore, export, certificate, anchor, … */
+  readonly action: string;
+  /** What was acted on (a regno, a user, a setting). */
+  readonly target: string;
+  readonly outcome: 'success' | 'failure';
+  readonly detail?: Readonly<Record<string, unknown>>;
+  /** Default now. */
+  readonly at?: string;
+}
+
+/** A stored audit-log entry, as read back (values unchecked: verification is the auth module's). */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly role: string;
+  readonly action: string;
+  readonly target: string;
+  readonly outcome: string;
+  /** The stored detail text (canonical JSON when written by Yinji). */
+  readonly detailText: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/** The chain's length and the hash of its last entry (64 zeros while empty). */
+export interface AuditHead {
+  readonly length: number;
+  readonly hash: string;
+}
+
+/** A user account (006_auth): center staff (unitId null) or a user of one unit. */
+export interface UserRecord {
+  readonly id: number;
+  readonly username: string;
+  readonly displayName: string;
+  readonly unitId: number | null;
+  /** argon2id PHC string; null: no password sign-in. Never leaves the auth module. */
+  readonly passwordHash: string | null;
+  /** auth/roles.ts Classification. */
+  readonly clearance: string;
+  readonly disabled: boolean;
+  readonly createdAt: string;
+  /** auth/roles.ts Role names, sorted. */
+  readonly roles: readonly string[];
+}
+
+export interface NewUser {
+  readonly username: string;
+  readonly displayName: string;
+  readonly unitId: number | null;
+  readonly passwordHash: string | null;
+  readonly clearance: string;
+}
+
+/** A stored API token: the secret itself is never stored, only its SHA-256. */
+export interface ApiTokenRecord {
+  readonly id: number;
+  readonly userId: number;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly scopes: readonly string[];
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+  readonly lastUsedAt: string | null;
+}
+
+export interface NewApiToken {
+  readonly userId: number;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt?: string | null;
 }

@@ -16,6 +16,12 @@ export interface UnitsTable {
   name: string;
   type: string;
   created_at: string;
+  /** 006: the 18-character unified social credit code, validated by auth/uscc.ts; unique when given. */
+  credit_code: string | null;
+  /** 006: auth/units.ts UnitType, '' until known. */
+  unit_type: Generated<string>;
+  /** 006: priority domain (重点领域) such as social-security, '' when none. */
+  domain: Generated<string>;
 }
 
 export interface RegistrationsTable {
@@ -157,6 +163,73 @@ export interface CheckReportsTable {
   created_at: string;
 }
 
+export interface AuditHeadTable {
+  id: number;
+  length: number;
+  /** Hash of the entry at `length` (64 zeros while empty). */
+  hash: string;
+}
+
+export interface AuditLogTable {
+  /** 1, 2, 3, … gap-free, assigned under the audit_head lock. */
+  seq: number;
+  at: string;
+  actor: string;
+  role: string;
+  action: string;
+  target: string;
+  /** success or failure. */
+  outcome: string;
+  /** Canonical JSON (RFC 8785) text. */
+  detail: string;
+  /** Lower-case hex SHA-256. */
+  prev_hash: string;
+  hash: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  /** NULL: center staff. */
+  unit_id: number | null;
+  /** argon2id PHC string; NULL: no password sign-in. */
+  password_hash: string | null;
+  clearance: string;
+  /** 0/1. */
+  disabled: Generated<number>;
+  created_at: string;
+}
+
+export interface UserRolesTable {
+  user_id: number;
+  role: string;
+  granted_at: string;
+  /** Username of who granted it ('bootstrap' for the first administrators). */
+  granted_by: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  /** Lower-case hex SHA-256 of the secret. */
+  token_hash: string;
+  /** JSON array of action names. */
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface SetupCodesTable {
+  /** Lower-case hex SHA-256 of the code. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -174,4 +247,10 @@ export interface Schema {
   jobs: JobsTable;
   center_settings: CenterSettingsTable;
   check_reports: CheckReportsTable;
+  audit_head: AuditHeadTable;
+  audit_log: AuditLogTable;
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  api_tokens: ApiTokensTable;
+  setup_codes: SetupCodesTable;
 }

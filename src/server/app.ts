@@ -9,6 +9,7 @@ import { registerJobRoutes } from './routes/jobs.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
 import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js';
 import { registerStoreRoutes } from './routes/store.js';
+import { registerUploadRoutes } from './routes/uploads.js';
 
 export interface AppOptions {
   /** pino logger options, or false for none (tests). Default: info level to stdout. */
@@ -43,6 +44,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', center: center.config.centerId }));
   registerRegistrationRoutes(app, center);
   registerDepositRoutes(app, center);
+  await registerUploadRoutes(app, center);
   registerStoreRoutes(app, center);
   registerEvidenceRoutes(app, center);
   registerJobRoutes(app, center);

@@ -10,6 +10,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_INVALID_INPUT: 400,
   E_NOT_FOUND: 404,
   E_CONFLICT: 409,
+  E_UNAUTHENTICATED: 401,
+  E_FORBIDDEN: 403,
+  E_ROLE_CONFLICT: 409,
   E_BUSY: 409,
   E_STORAGE_FULL: 507,
   E_DB_OPEN: 503,
@@ -20,6 +23,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_CLAMD_PROTOCOL: 502,
   E_TSA_REJECTED: 502,
   E_TSA_BAD_RESPONSE: 502,
+  E_UPLOAD_TOO_LARGE: 413,
+  E_UPLOAD_INCOMPLETE: 409,
 };
 
 export function statusFor(code: string, name: string): number {

@@ -4,6 +4,7 @@ import { formatReportText, type CheckReport } from '../../checks/index.js';
 import { ChecksFailedError } from '../../core/index.js';
 import { formatBytes, printJson, say, type GlobalOptions } from '../output.js';
 import { progressBar } from '../progress.js';
+import { depositToServer } from './upload-deposit-command.js';
 import { parseIntOption, withCenter } from './with-center.js';
 
 interface DepositFlags {
@@ -17,6 +18,8 @@ interface DepositFlags {
   items?: number;
   fileCount?: number;
   bytes?: number;
+  server?: string;
+  resume?: boolean;
 }
 
 export function registerDeposit(program: Command, global: () => GlobalOptions): void {
@@ -33,8 +36,12 @@ export function registerDeposit(program: Command, global: () => GlobalOptions): 
     .option('--items <n>', '申报的件数 / declared item count', parseIntOption)
     .option('--file-count <n>', '申报的文件数 / declared file count', parseIntOption)
     .option('--bytes <n>', '申报的字节数 / declared byte count', parseIntOption)
+    .option('--server <url>', '上传到运行中的中心（断点续传）/ upload to a running center (resumable)')
+    .option('--resume', '续传上次中断的上传（默认）/ resume an interrupted upload (the default)')
+    .option('--no-resume', '放弃上次中断的上传，从头上传 / discard an interrupted upload, start over')
     .action(async (path: string, flags: DepositFlags) => {
       const opts = global();
+      if (flags.server !== undefined) return depositToServer(path, { ...flags, server: flags.server }, opts);
       const bar = progressBar(opts, {
         scan: { zh: '读取并计算摘要', en: 'Reading and hashing' },
         store: { zh: '写入长期保存库', en: 'Writing to the preservation store' },

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
+import { registerAuditLog } from './audit-log.js';
 import { registerChecks } from './checks.js';
 import { registerDeposit } from './deposit.js';
 import { registerEvidence } from './evidence.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerMigrate(program, global);
   registerJobs(program, global);
   registerChecks(program, global);
+  registerAuditLog(program, global);
 }

@@ -9,6 +9,8 @@ import { coreMigration } from './001-core.js';
 import { evidenceMigration } from './002-evidence.js';
 import { coordinationMigration } from './003-coordination.js';
 import { checksMigration } from './004-checks.js';
+import { auditLogMigration } from './005-audit-log.js';
+import { authMigration } from './006-auth.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -18,6 +20,8 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '002_evidence': evidenceMigration(),
         '003_coordination': coordinationMigration(dialect),
         '004_checks': checksMigration(dialect),
+        '005_audit_log': auditLogMigration(),
+        '006_auth': authMigration(dialect),
       };
     },
   };

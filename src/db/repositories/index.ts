@@ -1,3 +1,5 @@
+import { apiTokenRepository, type ApiTokenRepository } from './api-tokens.js';
+import { auditLogRepository, type AuditLogRepository } from './audit-log.js';
 import { checkReportRepository, type CheckReportRepository } from './check-reports.js';
 import type { RepoContext } from './context.js';
 import { eventRepository, type EventRepository } from './events.js';
@@ -9,9 +11,13 @@ import { pendingCommitRepository, type PendingCommitRepository } from './pending
 import { registrationRepository, type RegistrationRepository } from './registrations.js';
 import { sequenceRepository, type SequenceRepository } from './sequences.js';
 import { settingsRepository, type SettingsRepository } from './settings.js';
+import { setupCodeRepository, type SetupCodeRepository } from './setup-codes.js';
 import { unitRepository, type UnitRepository } from './units.js';
+import { userRepository, type UserRepository } from './users.js';
 
 export type {
+  ApiTokenRepository,
+  AuditLogRepository,
   CheckReportRepository,
   EventRepository,
   EvidenceRepository,
@@ -22,7 +28,9 @@ export type {
   RegistrationRepository,
   SequenceRepository,
   SettingsRepository,
+  SetupCodeRepository,
   UnitRepository,
+  UserRepository,
 };
 
 /** Everything the rest of Yinji may do with the database, bound to a connection pool or a transaction. */
@@ -38,6 +46,10 @@ export interface Repositories {
   readonly jobs: JobRepository;
   readonly settings: SettingsRepository;
   readonly checkReports: CheckReportRepository;
+  readonly auditLog: AuditLogRepository;
+  readonly users: UserRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly setupCodes: SetupCodeRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -53,5 +65,9 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     jobs: jobRepository(ctx),
     settings: settingsRepository(ctx),
     checkReports: checkReportRepository(ctx),
+    auditLog: auditLogRepository(ctx),
+    users: userRepository(ctx),
+    apiTokens: apiTokenRepository(ctx),
+    setupCodes: setupCodeRepository(ctx),
   });
 }

@@ -1,4 +1,4 @@
-import type { Unit, NewUnit } from '../records.js';
+import type { Unit, NewUnit, UnitProfile } from '../records.js';
 import type { UnitsTable } from '../schema.js';
 import { guarded } from '../db-errors.js';
 import { compareText, timestamp, type RepoContext } from './context.js';
@@ -10,12 +10,25 @@ export interface UnitRepository {
   getByCode(code: string): Promise<Unit | undefined>;
   /** All units, by code. */
   list(): Promise<readonly Unit[]>;
+  /** A new unit with its registration details; ConflictError if the code or credit code is taken. */
+  create(unit: NewUnit & UnitProfile): Promise<Unit>;
+  /** Change a unit's registration details; undefined if there is no such unit. */
+  updateProfile(id: number, profile: UnitProfile): Promise<Unit | undefined>;
 }
 
-type UnitRow = Omit<UnitsTable, 'id'> & { id: number };
+type UnitRow = Omit<UnitsTable, 'id' | 'unit_type' | 'domain'> & { id: number; unit_type: string; domain: string };
 
 function toUnit(row: UnitRow): Unit {
-  return { id: Number(row.id), code: row.code, name: row.name, type: row.type, createdAt: row.created_at };
+  return {
+    id: Number(row.id),
+    code: row.code,
+    name: row.name,
+    type: row.type,
+    createdAt: row.created_at,
+    creditCode: row.credit_code,
+    unitType: row.unit_type,
+    domain: row.domain,
+  };
 }
 
 export function unitRepository(ctx: RepoContext): UnitRepository {
@@ -42,6 +55,48 @@ export function unitRepository(ctx: RepoContext): UnitRepository {
         return row && toUnit(row);
       }),
     getByCode: (code) => guarded({ zh: `读取单位 ${code}`, en: `read unit ${code}` }, () => byCode(code)),
+    create: (unit) =>
+      guarded(
+        { zh: `创建单位 ${unit.code}`, en: `create unit ${unit.code}` },
+        async () => {
+          const row = await ctx.db
+            .insertInto('units')
+            .values({
+              code: unit.code,
+              name: unit.name,
+              type: unit.type ?? '',
+              created_at: timestamp(ctx),
+              credit_code: unit.creditCode ?? null,
+              unit_type: unit.unitType ?? '',
+              domain: unit.domain ?? '',
+            })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          return toUnit(row);
+        },
+        {
+          zh: `单位代码 ${unit.code} 或统一社会信用代码已被其他单位使用`,
+          en: `unit code ${unit.code} or its credit code is already taken`,
+        },
+      ),
+    updateProfile: (id, profile) =>
+      guarded(
+        { zh: `修改单位 ${id}`, en: `update unit ${id}` },
+        async () => {
+          const changes = {
+            ...(profile.name === undefined ? {} : { name: profile.name }),
+            ...(profile.creditCode === undefined ? {} : { credit_code: profile.creditCode }),
+            ...(profile.unitType === undefined ? {} : { unit_type: profile.unitType }),
+            ...(profile.domain === undefined ? {} : { domain: profile.domain }),
+          };
+          if (Object.keys(changes).length > 0) {
+            await ctx.db.updateTable('units').set(changes).where('id', '=', id).execute();
+          }
+          const row = await ctx.db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
+          return row && toUnit(row);
+        },
+        { zh: '该统一社会信用代码已被其他单位使用', en: 'the credit code is already taken by another unit' },
+      ),
     list: () =>
       guarded({ zh: '列出单位', en: 'list units' }, async () => {
         const rows = await ctx.db.selectFrom('units').selectAll().execute();
