@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { deposit, selfCheck, type DepositRequest } from '../../center/index.js';
 import { formatReportText, type CheckReport } from '../../checks/index.js';
 import { ChecksFailedError } from '../../core/index.js';
-import { formatBytes, printJson, say, type GlobalOptions } from '../output.js';
+import { printJson, type GlobalOptions } from '../output.js';
 import { progressBar } from '../progress.js';
 import { depositToServer } from './upload-deposit-command.js';
+import { printDepositResult } from './deposit-output.js';
 import { parseIntOption, withCenter } from './with-center.js';
 
 interface DepositFlags {
@@ -84,14 +85,7 @@ export function registerDeposit(program: Command, global: () => GlobalOptions): 
           throw e;
         });
         bar.stop();
-        if (opts.json) return printJson(result);
-        say(opts, {
-          zh: `已登记 ${result.regno}（第 ${result.version} 版）：${result.fileCount} 个文件，${formatBytes(result.byteCount)}；新存入 ${result.storedFiles} 个文件，${formatBytes(result.storedBytes)}`,
-          en: `registered ${result.regno} (version ${result.version}): ${result.fileCount} files, ${formatBytes(result.byteCount)}; newly stored ${result.storedFiles} files, ${formatBytes(result.storedBytes)}`,
-        });
-        if (result.checks.summary.warn > 0) {
-          process.stdout.write(formatReportText(result.checks, opts.lang, { onlyProblems: true }));
-        }
+        printDepositResult(opts, result);
       } finally {
         bar.stop();
         process.off('SIGINT', onSignal);

@@ -1,7 +1,8 @@
 import { formatReportText, type CheckReport } from '../../checks/index.js';
 import { InvalidInputError, isYinjiError } from '../../core/index.js';
-import { formatBytes, printJson, say, type GlobalOptions } from '../output.js';
+import { say, type GlobalOptions } from '../output.js';
 import { progressBar } from '../progress.js';
+import { printDepositResult } from './deposit-output.js';
 import { uploadDeposit } from './upload-deposit.js';
 
 export interface ServerDepositFlags {
@@ -69,14 +70,7 @@ export async function depositToServer(path: string, flags: ServerDepositFlags, o
       throw e;
     });
     bar.stop();
-    if (opts.json) return printJson(result);
-    say(opts, {
-      zh: `已登记 ${result.regno}（第 ${result.version} 版）：${result.fileCount} 个文件，${formatBytes(result.byteCount)}；新存入 ${result.storedFiles} 个文件，${formatBytes(result.storedBytes)}`,
-      en: `registered ${result.regno} (version ${result.version}): ${result.fileCount} files, ${formatBytes(result.byteCount)}; newly stored ${result.storedFiles} files, ${formatBytes(result.storedBytes)}`,
-    });
-    if (result.checks.summary.warn > 0) {
-      process.stdout.write(formatReportText(result.checks, opts.lang, { onlyProblems: true }));
-    }
+    printDepositResult(opts, result);
   } finally {
     bar.stop();
     process.off('SIGINT', onSignal);
