@@ -21,7 +21,8 @@ function normaliseCode(code: string): string {
   return code.toUpperCase().replace(/[\s-]/g, '');
 }
 
-async function administratorsExist(ctx: AuthContext): Promise<boolean> {
+/** Whether the three administrators (三员) have been created. */
+export async function administratorsExist(ctx: AuthContext): Promise<boolean> {
   return (await ctx.db.users.countWithRoles(ADMIN_ROLES)) > 0;
 }
 

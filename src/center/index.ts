@@ -25,3 +25,4 @@ export * from './checks.js';
 export * from './check-deposit.js';
 export * from './recheck.js';
 export * from './audit-log.js';
+export * from './admin.js';

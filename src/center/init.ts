@@ -1,3 +1,4 @@
+import { administratorsExist, createSetupCode } from '../auth/index.js';
 import { ConflictError } from '../core/index.js';
 import { Center } from './center.js';
 import { configExists, loadConfig, saveConfig, type CenterConfig } from './config.js';
@@ -14,6 +15,12 @@ export interface InitResult {
    * notice board, gazette): verifiers pin it with `yinji verify --trust-key`.
    */
   readonly logVerifierKey: string;
+  /**
+   * While the three administrators (三员) do not exist yet: a one-time code
+   * to create them with (`yinji admin bootstrap`). Running init again makes a
+   * new one and the old stops working; once they exist, none is made.
+   */
+  readonly setupCode?: string;
 }
 
 export async function initCenter(dataDir: string, choices: Partial<CenterConfig>): Promise<InitResult> {
@@ -29,18 +36,20 @@ export async function initCenter(dataDir: string, choices: Partial<CenterConfig>
         { details: { changed } },
       );
     }
-    return { config: current, logVerifierKey: await openForKey(dataDir) };
+    return { config: current, ...(await openOnce(dataDir)) };
   }
   const config = loadConfig(dataDir, choices);
   await saveConfig(dataDir, config);
-  return { config, logVerifierKey: await openForKey(dataDir) };
+  return { config, ...(await openOnce(dataDir)) };
 }
 
-/** Open once (creating the database, the storage root and the keys), read the public log key. */
-async function openForKey(dataDir: string): Promise<string> {
+/** Open once (creating the database, the storage root and the keys): the public log key, and a setup code if needed. */
+async function openOnce(dataDir: string): Promise<{ logVerifierKey: string; setupCode?: string }> {
   const center = await Center.open({ dataDir });
   try {
-    return center.evidence.keys.log.verifierKey;
+    const ctx = { db: center.db, clock: center.clock };
+    const setupCode = (await administratorsExist(ctx)) ? undefined : await createSetupCode(ctx);
+    return { logVerifierKey: center.evidence.keys.log.verifierKey, ...(setupCode ? { setupCode } : {}) };
   } finally {
     await center.close();
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
 import { registerAuditLog } from './audit-log.js';
+import { registerAdmin } from './admin.js';
 import { registerChecks } from './checks.js';
 import { registerDeposit } from './deposit.js';
 import { registerEvidence } from './evidence.js';
@@ -21,5 +22,6 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerMigrate(program, global);
   registerJobs(program, global);
   registerChecks(program, global);
+  registerAdmin(program, global);
   registerAuditLog(program, global);
 }

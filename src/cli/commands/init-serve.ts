@@ -16,17 +16,30 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
     .option('--s3-endpoint <url>', 'S3 兼容服务地址（MinIO、Ceph…）/ S3-compatible endpoint')
     .action(async (flags: InitFlags) => {
       const opts = global();
-      const { config, logVerifierKey } = await initCenter(opts.data, {
+      const { config, logVerifierKey, setupCode } = await initCenter(opts.data, {
         ...(flags.centerId ? { centerId: flags.centerId } : {}),
         ...(flags.name ? { centerName: flags.name } : {}),
         ...(flags.regnoPattern ? { regnoPattern: flags.regnoPattern } : {}),
         ...storageChoices(flags),
       });
-      if (opts.json) return printJson({ dataDir: resolve(opts.data), ...config, logVerifierKey });
+      if (opts.json) {
+        return printJson({
+          dataDir: resolve(opts.data),
+          ...config,
+          logVerifierKey,
+          ...(setupCode ? { setupCode } : {}),
+        });
+      }
       say(opts, {
         zh: `已初始化中心 ${config.centerName}（${config.centerId}），数据目录 ${resolve(opts.data)}\n日志公钥（请对外公布，核验者用 --trust-key 固定）：\n  ${logVerifierKey}`,
         en: `initialised center ${config.centerName} (${config.centerId}) in ${resolve(opts.data)}\nlog public key (publish it; verifiers pin it with --trust-key):\n  ${logVerifierKey}`,
       });
+      if (setupCode) {
+        say(opts, {
+          zh: `一次性初始化码（用 yinji admin bootstrap 建立“三员”账号，用后即失效）：\n  ${setupCode}`,
+          en: `one-time setup code (create the three administrators with yinji admin bootstrap; it then stops working):\n  ${setupCode}`,
+        });
+      }
     });
 
   program
