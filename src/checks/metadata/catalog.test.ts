@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { readCatalog, type CatalogRow } from './catalog.js';
+import type { CatalogRecord } from '../types.js';
+import { readCatalog } from './catalog.js';
 import { writeXlsx } from './test-support/xlsx.js';
 
 const made: string[] = [];
@@ -74,7 +75,7 @@ describe('readCatalog: CSV', () => {
     expect(view.problems).toEqual([]);
     expect(view.sources).toEqual(['metadata/catalog.csv']);
     expect(view.columns).toEqual(['档号', '题  名', '文件编号', '形成时间', '保管期限*', '机构（问题）', '自定义列']);
-    const [a, b, c] = view.records as CatalogRow[];
+    const [a, b, c] = view.records as CatalogRecord[];
     expect(a?.fields).toEqual({
       档号: 'Z109-WS·2011·Y·BGS-0001',
       题名: '关于"数字档案馆"建设的请示, 附预算',

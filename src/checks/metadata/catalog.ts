@@ -16,12 +16,6 @@ import { readXlsx } from './xlsx.js';
 
 export { findCatalogFile, findCatalogFiles } from './link.js';
 
-/** A catalog row as read; `padded` is what the contract's trimmed fields cannot show. */
-export interface CatalogRow extends CatalogRecord {
-  /** Fields whose value had leading or trailing whitespace before it was trimmed (item 1-6 reports them). */
-  readonly padded?: readonly string[];
-}
-
 export interface ReadCatalogOptions {
   /** The catalog's path inside the package: used in `sources`, row references and relative links. Default its base name. */
   readonly name?: string;
@@ -43,7 +37,7 @@ interface Column {
 
 /** Builds records from rows as they stream in. */
 class RecordBuilder {
-  readonly records: CatalogRow[] = [];
+  readonly records: CatalogRecord[] = [];
   readonly columns: string[] = [];
   readonly problems: Message[] = [];
   private fields: Column[] | undefined;
@@ -86,7 +80,7 @@ class RecordBuilder {
         });
       }
     }
-    const record: CatalogRow = { source: `${this.name} 第 ${row} 行`, fields, files: [] };
+    const record: CatalogRecord = { source: `${this.name} 第 ${row} 行`, fields, files: [] };
     this.records.push(padded.length > 0 ? { ...record, padded } : record);
   };
 
