@@ -15,7 +15,7 @@ import {
   type FormatReport,
   type VirusScanView,
 } from '../checks/index.js';
-import { InvalidInputError } from '../core/index.js';
+import { InvalidInputError, forEachLimited } from '../core/index.js';
 import { digestFile, isWellFormedDigest, parseDigestAlgorithm, type DigestAlgorithm } from '../digest/index.js';
 import {
   decodeManifestPath,
@@ -254,18 +254,4 @@ async function scanForViruses(
   );
   // Configured but not reachable is a failure of the environment, not a check that may be skipped.
   return scan.ran ? scan : { ...scan, configured: true };
-}
-
-async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    try {
-      while (next < items.length && !failed) await fn(items[next++]!);
-    } catch (e) {
-      failed = true; // the others stop taking new items: the caller is about to remove the staging area
-      throw e;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { ConflictError, DigestMismatchError, StorageError } from '../core/index.js';
+import { ConflictError, DigestMismatchError, StorageError, forEachLimited } from '../core/index.js';
 import {
   CONTENT_DIR,
   INVENTORY,
@@ -148,7 +148,7 @@ export async function copyObject(
     tasks.push(() => copyPlain(rel)); // the object declaration, version inventories, logs/, extensions/
   }
 
-  await runPool(tasks, options.concurrency ?? 4);
+  await forEachLimited(tasks, options.concurrency ?? 4, (task) => task());
 
   // The commit point of the copy: the root inventory, then its sidecar (OCFL 1.1 §3.5.6, as commit.ts).
   await target.writeBytes(joinPath(root, INVENTORY), src.bytes, { signal });
@@ -156,22 +156,4 @@ export async function copyObject(
   tally.file();
   tally.file();
   return { status: 'copied', ...done };
-}
-
-/** Run tasks `limit` at a time; after a failure start no more, let running ones end, throw the first error. */
-async function runPool(tasks: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < tasks.length) {
-      const task = tasks[next++]!;
-      try {
-        await task();
-      } catch (e) {
-        failure ??= { error: e };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
-  if (failure !== undefined) throw failure.error;
 }

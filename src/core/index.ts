@@ -3,3 +3,4 @@ export * from './clock.js';
 export * from './regno.js';
 export * from './logger.js';
 export * from './canonical-json.js';
+export * from './concurrency.js';

@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { forEachLimited } from '../core/index.js';
 import { DEFAULT_DIGEST, digestFile } from '../digest/index.js';
 import { ByteBudget } from './entry-writer.js';
 import { decodeUtf8Strict } from './name-encoding.js';
@@ -115,29 +116,19 @@ export async function stageFolder(root: string, options: StageOptions = {}): Pro
   const files: DepositFile[] = new Array<DepositFile>(found.length);
   let bytes = 0;
   let done = 0;
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (next < found.length && !failed) {
-      const i = next++;
-      const f = found[i]!;
-      options.signal?.throwIfAborted();
-      let counted = 0;
-      const result = await digestFile(join(root, f.fsPath), algorithms, {
-        signal: options.signal,
-        onBytes: (n) => {
-          counted += n;
-          options.onProgress?.((bytes += n), done, total);
-        },
-      }).catch((e: unknown) => {
-        failed = true; // the other workers stop taking files
-        throw e;
-      });
-      bytes += result.size - counted; // the bytes actually hashed count, whatever the walk saw
-      files[i] = { ...f, size: result.size, digests: result.digests };
-      options.onProgress?.(bytes, ++done, total);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(HASH_CONCURRENCY, found.length) }, worker));
+  await forEachLimited(found, HASH_CONCURRENCY, async (f, i) => {
+    options.signal?.throwIfAborted();
+    let counted = 0;
+    const result = await digestFile(join(root, f.fsPath), algorithms, {
+      signal: options.signal,
+      onBytes: (n) => {
+        counted += n;
+        options.onProgress?.((bytes += n), done, total);
+      },
+    });
+    bytes += result.size - counted; // the bytes actually hashed count, whatever the walk saw
+    files[i] = { ...f, size: result.size, digests: result.digests };
+    options.onProgress?.(bytes, ++done, total);
+  });
   return { kind: 'folder', root, files, dirs: registry.directories(), warnings: registry.warnings };
 }

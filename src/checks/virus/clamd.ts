@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
-import { YinjiError, type Message } from '../../core/index.js';
+import { YinjiError, forEachLimited, type Message } from '../../core/index.js';
 import type { VirusScanView } from '../types.js';
 
 /**
@@ -92,15 +92,9 @@ export async function scanFilesWithClamd(
   options: ClamdOptions = {},
 ): Promise<ClamdFileResult[]> {
   const results: ClamdFileResult[] = new Array<ClamdFileResult>(files.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
-      const i = next++;
-      const f = files[i]!;
-      results[i] = { path: f.path, ...(await scanOne(target, f.file, options)) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 2, files.length)) }, worker));
+  await forEachLimited(files, options.concurrency ?? 2, async (f, i) => {
+    results[i] = { path: f.path, ...(await scanOne(target, f.file, options)) };
+  });
   return results;
 }
 
