@@ -8,3 +8,4 @@ export * from './tokens.js';
 export * from './bootstrap.js';
 export * from './uscc.js';
 export * from './units.js';
+export * from './sessions.js';

@@ -44,7 +44,7 @@ const ADMIN_ACTIONS: Record<AdminRole, readonly Action[]> = {
   'security-admin': ['manage-units', 'list-users', 'manage-users', 'assign-roles', 'revoke-tokens'],
   'security-auditor': ['read-audit-log', 'verify-audit-log'],
 };
-const EVERYONE: readonly Action[] = ['verify', 'open-catalog', 'read-transparency-log'];
+const EVERYONE: readonly Action[] = ['verify', 'timestamp', 'open-catalog', 'read-transparency-log'];
 const SELF: readonly Action[] = ['show-own-account', 'change-own-password', 'manage-own-tokens'];
 
 describe('the permission matrix', () => {
@@ -123,7 +123,9 @@ describe('unit isolation', () => {
   it('lets a center operator reach every unit, and narrows listings for unit users', () => {
     const operator = user(['operator'], null);
     expect(authorize(operator, 'registration.show', { unitId: UNIT_B })).toBe(true);
-    expect(authorize(operator, 'deposit', { unitId: UNIT_B })).toBe(false);
+    // An operator registers what arrives at the counter (a carrier) for any unit, but manages no accounts.
+    expect(authorize(operator, 'deposit', { unitId: UNIT_B })).toBe(true);
+    expect(authorize(operator, 'manage-users')).toBe(false);
     expect(unitScope(operator)).toBe('all');
     expect(unitScope(user(['depositor'], UNIT_A))).toEqual({ unitId: UNIT_A });
   });

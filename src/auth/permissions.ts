@@ -22,6 +22,7 @@ import { clearanceCovers, ROLE_NAMES, type AssignableRole, type Classification, 
 export const ACTIONS = [
   // public
   'verify',
+  'timestamp',
   'open-catalog',
   'read-transparency-log',
   // self
@@ -85,6 +86,7 @@ const HOLDINGS = [...UNIT_USERS, 'operator'] as const;
 
 export const PERMISSIONS: Readonly<Record<Action, ActionRule>> = {
   verify: { scope: 'public', roles: ['public'] },
+  timestamp: { scope: 'public', roles: ['public'] },
   'open-catalog': { scope: 'public', roles: ['public'] },
   'read-transparency-log': { scope: 'public', roles: ['public'] },
 
@@ -92,9 +94,10 @@ export const PERMISSIONS: Readonly<Record<Action, ActionRule>> = {
   'change-own-password': { scope: 'self', roles: [] },
   'manage-own-tokens': { scope: 'self', roles: [] },
 
-  upload: { scope: 'unit', roles: UNIT_USERS },
-  deposit: { scope: 'unit', roles: UNIT_USERS },
-  'self-check': { scope: 'unit', roles: UNIT_USERS },
+  // Operators too: a package that arrives on a carrier is uploaded and registered by the center.
+  upload: { scope: 'unit', roles: HOLDINGS },
+  deposit: { scope: 'unit', roles: HOLDINGS },
+  'self-check': { scope: 'unit', roles: HOLDINGS },
   submit: { scope: 'unit', roles: UNIT_USERS },
   'registration.status': { scope: 'unit', roles: HOLDINGS },
   'registration.list': { scope: 'unit', roles: HOLDINGS },

@@ -70,9 +70,9 @@ for (const dialect of TEST_DIALECTS) {
     it('records deposits, restores and exports, and verifies an intact chain', async () => {
       const entries = await center.db.auditLog.list();
       expect(entries.map((e) => [e.seq, e.action, e.actor, e.role, e.outcome])).toEqual([
-        [1, 'deposit', '张三', 'agent', 'success'],
+        [1, 'deposit', '张三', 'local', 'success'],
         [2, 'deposit', 'ZJ001', 'unit', 'success'],
-        [3, 'restore', '李四', 'agent', 'success'],
+        [3, 'restore', '李四', 'local', 'success'],
         [4, 'export', 'system', 'system', 'success'],
       ]);
       expect(JSON.parse(entries[0]!.detailText)).toMatchObject({ version: 1, unit: 'ZJ001', files: 2 });

@@ -1,4 +1,4 @@
-import { anchorAuditLog, appendAudit, verifyAuditLog, type AuditVerifyReport } from '../auth/index.js';
+import { anchorAuditLog, appendAudit, verifyAuditLog, type AuditVerifyReport, type UserActor } from '../auth/index.js';
 import type { AuditEntry, NewAuditEntry } from '../db/index.js';
 import type { Center } from './center.js';
 
@@ -16,12 +16,27 @@ export async function recordAudit(center: Center, entry: NewAuditEntry): Promise
 }
 
 /**
- * Who to record for a request's `agent`: until authentication (issue 5 auth
- * work) gives requests a verified user and role, the agent is a name the
- * caller chose (role 'agent'); no agent means the center itself ('system').
+ * Who asked for an operation: an account the HTTP API authenticated, or, for
+ * the local CLI (whoever may open the database is the center's operator), a
+ * name it gives; undefined is the center itself.
  */
-export function auditActor(agent: string | undefined): { actor: string; role: string } {
-  return agent === undefined ? { actor: 'system', role: 'system' } : { actor: agent, role: 'agent' };
+export type Agent = UserActor | string | undefined;
+
+/** How an agent appears in the audit log: a signed-in account with its roles, a local name (role 'local'), or 'system'. */
+export function auditActor(agent: Agent): { actor: string; role: string } {
+  if (agent === undefined) return { actor: 'system', role: 'system' };
+  if (typeof agent === 'string') return { actor: agent, role: 'local' };
+  return { actor: agent.username, role: agent.roles.join('+') || 'none' };
+}
+
+/** The agent's name for provenance (OCFL version user, PREMIS agent). */
+export function agentName(agent: Agent, fallback: string): string {
+  return agent === undefined ? fallback : typeof agent === 'string' ? agent : agent.username;
+}
+
+/** The signed-in account behind an agent, if any. */
+export function agentAccount(agent: Agent): UserActor | undefined {
+  return typeof agent === 'object' ? agent : undefined;
 }
 
 /** Anchor the audit log's head in the center's transparency log (undefined when there was nothing new). */

@@ -3,7 +3,7 @@ import { canonicalJson, StorageError } from '../core/index.js';
 import { renderCertificate, type CertificateData } from '../certificate/index.js';
 import { verifyTimestamp } from '../timestamp/index.js';
 import type { Center } from './center.js';
-import { auditActor, recordAudit } from './audit-log.js';
+import { auditActor, recordAudit, type Agent } from './audit-log.js';
 import { buildReceipt } from './receipt.js';
 
 /**
@@ -14,7 +14,7 @@ import { buildReceipt } from './receipt.js';
  */
 export async function renderRegistrationCertificate(
   center: Center,
-  request: { regno: string; version?: number },
+  request: { regno: string; version?: number; agent?: Agent },
 ): Promise<{ pdf: Uint8Array; regno: string; version: number }> {
   const receipt = await buildReceipt(center, request);
   const { statement } = receipt;
@@ -60,9 +60,8 @@ export async function renderRegistrationCertificate(
     issuedAt: center.clock.now(),
   };
   const pdf = await renderCertificate(data);
-  // The request names no agent (the caller's identity arrives with the auth work of issue 5).
   await recordAudit(center, {
-    ...auditActor(undefined),
+    ...auditActor(request.agent),
     action: 'certificate',
     target: statement.regno,
     outcome: 'success',

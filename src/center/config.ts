@@ -91,6 +91,17 @@ export interface CenterConfig {
   readonly maxUploadBytes: number;
   /** An unfinished or unregistered resumable upload with no activity for this many hours is removed. 0 = never. Default 24. */
   readonly uploadExpiryHours: number;
+  /**
+   * Whether units' deposits over the HTTP API go through review (DOMAIN.md §3: submitted → reviewed by a
+   * center operator → registered or returned). When false a unit's depositor registers directly; center
+   * operators always may (e.g. a carrier received at the counter). Default true.
+   */
+  readonly reviewRequired: boolean;
+  /**
+   * Set when the API is served over HTTPS (directly or behind a TLS proxy): adds Strict-Transport-Security.
+   * Session cookies are Secure either way (browsers accept them from http://localhost). Default false.
+   */
+  readonly httpsOnly: boolean;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -126,6 +137,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     auditAnchorMinutes: 60,
     maxUploadBytes: 1024 ** 4,
     uploadExpiryHours: 24,
+    reviewRequired: true,
+    httpsOnly: false,
   };
 }
 
@@ -188,6 +201,14 @@ export function checkConfig(config: CenterConfig): CenterConfig {
       throw new InvalidInputError({
         zh: `配置项 ${field} 应为不小于 ${min} 的数字，而不是 ${JSON.stringify(value)}`,
         en: `config ${field} must be a number ≥ ${min}, not ${JSON.stringify(value)}`,
+      });
+    }
+  }
+  for (const field of ['reviewRequired', 'httpsOnly'] as const) {
+    if (typeof config[field] !== 'boolean') {
+      throw new InvalidInputError({
+        zh: `配置项 ${field} 应为 true 或 false，而不是 ${JSON.stringify(config[field])}`,
+        en: `config ${field} must be true or false, not ${JSON.stringify(config[field])}`,
       });
     }
   }

@@ -1,13 +1,23 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
-import { ChecksFailedError, InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../core/index.js';
+import {
+  ChecksFailedError,
+  InvalidInputError,
+  NotFoundError,
+  QuotaExceededError,
+  UploadTooLargeError,
+  formatRegno,
+  regnoSeries,
+} from '../core/index.js';
+import type { Unit } from '../db/index.js';
 import { failedItemIds, type CheckReport } from '../checks/index.js';
 import { digestBuffer } from '../digest/index.js';
 import { stageDeposit, type StagedDeposit } from '../packages/index.js';
 import type { Center } from './center.js';
 import { checkStaged, prepareSource, type DeclaredForm } from './check-deposit.js';
-import { auditActor, recordAudit } from './audit-log.js';
+import { agentAccount, agentName, auditActor, recordAudit, type Agent } from './audit-log.js';
+import { admitClassification } from './classification.js';
 import { acquireObjectLease, holdLease, objectLeaseName, type ObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { settleIntent } from './recovery.js';
@@ -32,8 +42,10 @@ export interface DepositRequest {
   /** Add a new version to this existing registration instead of creating one. */
   readonly to?: string;
   readonly message?: string;
-  /** Who deposits (recorded in the OCFL version and events). */
-  readonly agent?: string;
+  /** Who deposits (recorded in the OCFL version and the audit log). */
+  readonly agent?: Agent;
+  /** 密级 of the material, default open; see admitClassification. A new version keeps its registration's. */
+  readonly classification?: string;
   /** What the unit declared on the registration form: package digest (algorithm named), counts. */
   readonly declared?: DeclaredForm;
   readonly signal?: AbortSignal;
@@ -75,6 +87,8 @@ const DEFAULT_UNIT = 'LOCAL';
  * failed deposit leaves a recorded gap in the sequence, never a reused number.
  */
 export async function deposit(center: Center, request: DepositRequest): Promise<DepositResult> {
+  // Refused before anything is read: classified material must not even be staged here.
+  if (request.to === undefined) admitClassification(center, request.classification, agentAccount(request.agent));
   return withStagedDeposit(center, request, async (staged, report) => {
     // Checked before a number is reserved: a returned deposit uses no registration number.
     if (report.blocked) throw new ChecksFailedError(failedItemIds(report), report);
@@ -146,9 +160,11 @@ async function register(
     }
     regno = existing.regno;
     if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
+    await checkUnitLimits(center, unit, staged);
     lease = await acquireObjectLease(center, regno);
   } else {
     unit = await db.units.getOrCreateByCode({ code: unitCode, name: request.unitName ?? unitCode, type: '' });
+    await checkUnitLimits(center, unit, staged);
     ({ regno, lease } = await reserveNumber(center));
   }
 
@@ -173,6 +189,7 @@ async function register(
       version,
       unit: { code: unit.code, name: unit.name },
       title: current?.title ?? request.title ?? basename(request.source),
+      classification: current?.classification ?? admitClassification(center, request.classification),
       created,
       message: request.message ?? (version === 1 ? '登记 registration' : '追加版本 new version'),
       sourceKind: staged.kind,
@@ -214,7 +231,7 @@ async function register(
           ],
           created: new Date(created),
           message: record.message,
-          user: { name: request.agent ?? unit.name, address: `urn:yinji:unit:${unit.code}` },
+          user: { name: agentName(request.agent, unit.name), address: `urn:yinji:unit:${unit.code}` },
         },
         {
           signal,
@@ -327,4 +344,21 @@ async function requireSource(source: string): Promise<void> {
 function requireSha256(value: string | undefined, path: string): string {
   if (value === undefined) throw new Error(`internal: no sha256 computed for ${path}`);
   return value;
+}
+
+/**
+ * The unit's own limits (issue 5 item 4), checked before a number is
+ * reserved: the largest package it may deposit and the stored bytes it may
+ * hold. Counted on the deposit's full size, before deduplication, so the
+ * answer does not depend on what else happens to be stored.
+ */
+async function checkUnitLimits(center: Center, unit: Unit, staged: StagedDeposit): Promise<void> {
+  const bytes = staged.files.reduce((n, f) => n + f.size, 0);
+  if (unit.maxPackageBytes !== null && bytes > unit.maxPackageBytes) {
+    throw new UploadTooLargeError(bytes, unit.maxPackageBytes, unit.code);
+  }
+  if (unit.quotaBytes !== null) {
+    const used = await center.db.registrations.unitStoredBytes(unit.id);
+    if (used + bytes > unit.quotaBytes) throw new QuotaExceededError(unit.code, used, bytes, unit.quotaBytes);
+  }
 }

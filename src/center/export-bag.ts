@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { writeBag } from '../packages/index.js';
 import type { Center } from './center.js';
-import { auditActor, recordAudit } from './audit-log.js';
+import { agentName, auditActor, recordAudit, type Agent } from './audit-log.js';
 import { getRegistration, readRecord, resolveVersion } from './queries.js';
 import { payloadPath } from './registration-record.js';
 
@@ -10,7 +10,8 @@ export interface ExportRequest {
   readonly version?: number;
   /** A directory (must not exist) or a path ending in .zip. */
   readonly dest: string;
-  readonly agent?: string;
+  /** Who asks (the audit log's actor). */
+  readonly agent?: Agent;
   readonly signal?: AbortSignal;
 }
 
@@ -60,7 +61,7 @@ export async function exportBag(center: Center, request: ExportRequest): Promise
   await center.db.events.append({
     regno: reg.regno,
     type: 'export',
-    agent: request.agent ?? 'cli',
+    agent: agentName(request.agent, 'cli'),
     outcome: 'success',
     detail: { version, dest, format: 'bagit-1.0' },
   });

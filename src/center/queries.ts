@@ -1,3 +1,14 @@
+import {
+  authorize,
+  canSee,
+  CLASSIFICATIONS,
+  isClassification,
+  requirePermission,
+  unitScope,
+  type Action,
+  type Actor,
+  type Classification,
+} from '../auth/index.js';
 import { NotFoundError, assertRegno } from '../core/index.js';
 import type { FileLocation, Registration } from '../db/index.js';
 import type { Readable } from 'node:stream';
@@ -5,15 +16,69 @@ import { text } from 'node:stream/consumers';
 import type { Center } from './center.js';
 import { RECORD_PATH, parseRecord, payloadPath, type RegistrationRecord } from './registration-record.js';
 
+function registrationNotFound(regno: string): NotFoundError {
+  return new NotFoundError(
+    { zh: `登记号 ${regno} 不存在`, en: `registration ${regno} does not exist` },
+    { details: { regno } },
+  );
+}
+
 export async function getRegistration(center: Center, regno: string): Promise<Registration> {
   const reg = await center.db.registrations.getByRegno(assertRegno(regno));
-  if (reg === undefined) {
-    throw new NotFoundError(
-      { zh: `登记号 ${regno} 不存在`, en: `registration ${regno} does not exist` },
-      { details: { regno } },
-    );
-  }
+  if (reg === undefined) throw registrationNotFound(regno);
   return reg;
+}
+
+/** A stored classification as the permission check reads it: anything unknown as the highest (fail closed). */
+export function classificationOf(reg: Registration): Classification {
+  return isClassification(reg.classification) ? reg.classification : 'top-secret';
+}
+
+/**
+ * The registration, if `actor` may do `action` on it. Another unit's record,
+ * or one above the actor's clearance, is answered with exactly the error a
+ * registration number that does not exist gets, so the answer reveals nothing.
+ */
+export async function getRegistrationAs(
+  center: Center,
+  actor: Actor,
+  action: Action,
+  regno: string,
+): Promise<Registration> {
+  const reg = await getRegistration(center, regno);
+  const resource = { unitId: reg.unitId, classification: classificationOf(reg) };
+  try {
+    if (authorize(actor, action, resource)) return reg;
+  } catch (e) {
+    if (e instanceof NotFoundError) throw registrationNotFound(regno);
+    throw e;
+  }
+  requirePermission(actor, action, resource);
+  return reg;
+}
+
+/** Registrations `actor` may list: their own unit's (all units for center staff), up to their clearance. */
+export async function listRegistrationsAs(
+  center: Center,
+  actor: Actor,
+  options: { unit?: string; limit?: number; offset?: number },
+): Promise<{ items: readonly Registration[]; total: number }> {
+  requirePermission(actor, 'registration.list');
+  if (actor.kind !== 'user') return { items: [], total: 0 };
+  const scope = unitScope(actor);
+  let unitId = scope === 'all' ? undefined : scope.unitId;
+  if (options.unit !== undefined) {
+    const unit = await center.db.units.getByCode(options.unit);
+    // Another unit's code lists nothing, as an unknown code does.
+    if (unit === undefined || (unitId !== undefined && unit.id !== unitId)) return { items: [], total: 0 };
+    unitId = unit.id;
+  }
+  return center.db.registrations.list({
+    unitId,
+    classifications: CLASSIFICATIONS.filter((c) => canSee(actor, c)),
+    limit: options.limit,
+    offset: options.offset,
+  });
 }
 
 export function resolveVersion(reg: Registration, version: number | undefined): number {
@@ -75,13 +140,39 @@ export async function openRegisteredFile(
 }
 
 /** Digest-only verification: where each of these SHA-256 digests was registered (the file itself never travels). */
+/** Where a digest was registered; to a viewer who may not see that registration, only when. */
+export type DigestMatch = Omit<FileLocation, 'sha256'> | { readonly registeredAt: string };
+
+/**
+ * Verification by digest (核验): which registrations hold files with these
+ * SHA-256 digests. Holding the bytes proves nothing about who may read the
+ * record, so a viewer who may not see a registration (another unit's, above
+ * their clearance, or the public) learns only that and when such a file was
+ * registered — no registration number, path or unit. `'local'`: the CLI on
+ * the center's own machine, which sees everything.
+ */
 export async function findByDigests(
   center: Center,
+  viewer: Actor | 'local',
   sha256: readonly string[],
-): Promise<{ sha256: string; registrations: Omit<FileLocation, 'sha256'>[] }[]> {
+): Promise<{ sha256: string; registrations: DigestMatch[] }[]> {
   const found = await center.db.registrations.findByDigests(sha256);
+  const visible = new Map<string, boolean>();
+  for (const regno of new Set(found.map((f) => f.regno))) {
+    if (viewer === 'local') {
+      visible.set(regno, true);
+      continue;
+    }
+    const seen = await getRegistrationAs(center, viewer, 'registration.show', regno).then(
+      () => true,
+      () => false,
+    );
+    visible.set(regno, seen);
+  }
   return sha256.map((d) => ({
     sha256: d,
-    registrations: found.filter((f) => f.sha256 === d).map(({ sha256: _s, ...rest }) => rest),
+    registrations: found
+      .filter((f) => f.sha256 === d)
+      .map(({ sha256: _s, ...rest }) => (visible.get(rest.regno) ? rest : { registeredAt: rest.registeredAt })),
   }));
 }

@@ -49,6 +49,7 @@ export async function recordRegistration(
         regno: record.regno,
         unitId: unit.id,
         title: record.title,
+        classification: record.classification ?? 'open',
         objectId: record.objectId,
         createdAt: record.created,
         firstVersion: version,

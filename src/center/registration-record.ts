@@ -18,6 +18,8 @@ export interface RegistrationRecord {
   readonly version: number;
   readonly unit: { readonly code: string; readonly name: string };
   readonly title: string;
+  /** 密级 (auth/roles.ts Classification) as admitted at deposit; absent in records before 007: open. */
+  readonly classification?: string;
   /** ISO 8601 UTC. */
   readonly created: string;
   readonly message: string;

@@ -8,7 +8,7 @@ import { ConflictError, DigestMismatchError, wrapWriteError } from '../core/inde
 import { DigestingStream } from '../digest/index.js';
 import type { VersionReader } from '../store/index.js';
 import type { Center } from './center.js';
-import { auditActor, recordAudit } from './audit-log.js';
+import { agentName, auditActor, recordAudit, type Agent } from './audit-log.js';
 import { getRegistration, readRecord, resolveVersion } from './queries.js';
 import { payloadPath, type RecordFile } from './registration-record.js';
 
@@ -18,7 +18,8 @@ export interface RestoreRequest {
   readonly version?: number;
   /** Target directory: must not exist or be empty. */
   readonly to: string;
-  readonly agent?: string;
+  /** Who asks (the audit log's actor). */
+  readonly agent?: Agent;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { bytes: number; files: number; totalBytes: number; totalFiles: number }) => void;
 }
@@ -91,7 +92,7 @@ export async function restore(center: Center, request: RestoreRequest): Promise<
   await center.db.events.append({
     regno: reg.regno,
     type: 'restore',
-    agent: request.agent ?? 'cli',
+    agent: agentName(request.agent, 'cli'),
     outcome: 'success',
     detail: { version, to: target, files: record.fileCount, bytes: record.byteCount },
   });

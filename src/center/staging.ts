@@ -19,10 +19,17 @@ export function stagingPath(stagingDir: string, kind: 'deposit' | 'upload' | 'ex
  */
 export const RESUMABLE_UPLOADS_DIR = 'tus';
 
+/**
+ * Packages of submissions in progress (center/submissions.ts) live in
+ * `<stagingDir>/submissions/` until registered or withdrawn: they too must
+ * outlive the process, so start-up clean-up skips them.
+ */
+export const SUBMISSIONS_DIR = 'submissions';
+
 export async function cleanStaging(stagingDir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(stagingDir).catch(() => [] as string[])) {
-    if (name === RESUMABLE_UPLOADS_DIR) continue;
+    if (name === RESUMABLE_UPLOADS_DIR || name === SUBMISSIONS_DIR) continue;
     const pid = Number(name.split('-', 1)[0]);
     if (processIsAlive(pid)) continue;
     await rm(join(stagingDir, name), { recursive: true, force: true });

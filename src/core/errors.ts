@@ -120,6 +120,42 @@ export class ChecksFailedError extends YinjiError {
   }
 }
 
+/** A package over the center's upload limit, or its unit's own (`unit` then names it). */
+export class UploadTooLargeError extends YinjiError {
+  override readonly name = 'UploadTooLargeError';
+  constructor(size: number | undefined, limit: number, unit?: string) {
+    const sized = { zh: size !== undefined ? ` ${size} 字节` : '', en: size !== undefined ? ` of ${size} bytes` : '' };
+    super(
+      'E_UPLOAD_TOO_LARGE',
+      unit === undefined
+        ? {
+            zh: `登记包${sized.zh}超过本中心的上传上限 ${limit} 字节`,
+            en: `the package${sized.en} exceeds this center's upload limit of ${limit} bytes`,
+          }
+        : {
+            zh: `登记包${sized.zh}超过单位 ${unit} 的单包上限 ${limit} 字节；请分批报送，或请中心调整限额`,
+            en: `the package${sized.en} exceeds unit ${unit}'s package limit of ${limit} bytes: split it, or ask the center to raise the limit`,
+          },
+      { details: { ...(size !== undefined ? { size } : {}), limit, ...(unit !== undefined ? { unit } : {}) } },
+    );
+  }
+}
+
+/** A deposit that would take its unit over its storage quota. */
+export class QuotaExceededError extends YinjiError {
+  override readonly name = 'QuotaExceededError';
+  constructor(unit: string, used: number, size: number, quota: number) {
+    super(
+      'E_QUOTA_EXCEEDED',
+      {
+        zh: `单位 ${unit} 的存储配额为 ${quota} 字节，已用 ${used} 字节，本次 ${size} 字节将超出配额；请联系中心调整配额`,
+        en: `unit ${unit} holds ${used} of its ${quota}-byte quota; this deposit of ${size} bytes would exceed it: ask the center to raise the quota`,
+      },
+      { details: { unit, used, size, quota } },
+    );
+  }
+}
+
 export function isYinjiError(e: unknown): e is YinjiError {
   return e instanceof YinjiError;
 }

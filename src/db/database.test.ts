@@ -146,6 +146,7 @@ describe('openDatabase options', () => {
       { name: '004_checks', status: 'applied' },
       { name: '005_audit_log', status: 'applied' },
       { name: '006_auth', status: 'applied' },
+      { name: '007_workflow', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

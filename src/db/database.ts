@@ -55,6 +55,9 @@ export class KyselyDatabase implements Database {
   readonly users;
   readonly apiTokens;
   readonly setupCodes;
+  readonly submissions;
+  readonly annualReports;
+  readonly sessions;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -85,6 +88,9 @@ export class KyselyDatabase implements Database {
     this.users = repos.users;
     this.apiTokens = repos.apiTokens;
     this.setupCodes = repos.setupCodes;
+    this.submissions = repos.submissions;
+    this.annualReports = repos.annualReports;
+    this.sessions = repos.sessions;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

@@ -16,6 +16,8 @@ export type {
   UserRepository,
   ApiTokenRepository,
   SetupCodeRepository,
+  SubmissionRepository,
+  AnnualReportRepository,
 } from './repositories/index.js';
 export type * from './records.js';
 export type { Evidence } from './repositories/evidence.js';

@@ -22,6 +22,16 @@ export interface Unit {
   readonly unitType: string;
   /** Priority domain (重点领域), e.g. 'social-security'; '' when none. */
   readonly domain: string;
+  /** Largest package the unit may upload; null: the center's `maxUploadBytes`. */
+  readonly maxPackageBytes: number | null;
+  /** Total stored bytes the unit may hold; null: no quota. */
+  readonly quotaBytes: number | null;
+}
+
+/** Per-unit upload limits (null clears one). */
+export interface UnitLimits {
+  readonly maxPackageBytes?: number | null;
+  readonly quotaBytes?: number | null;
 }
 
 export interface NewUnit {
@@ -52,6 +62,8 @@ export interface Registration {
   readonly byteCount: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** 密级 (auth/roles.ts Classification). */
+  readonly classification: string;
 }
 
 export interface RegistrationVersion {
@@ -96,6 +108,8 @@ export interface NewRegistration {
   readonly unitId: number;
   readonly title: string;
   readonly objectId: string;
+  /** 密级; default 'open'. */
+  readonly classification?: string;
   /** Default `firstVersion.createdAt`, else now. */
   readonly createdAt?: string;
   /** Becomes version 1. */
@@ -104,6 +118,8 @@ export interface NewRegistration {
 
 export interface RegistrationListOptions {
   readonly unitId?: number;
+  /** Only registrations of these classifications (what the reader may see). */
+  readonly classifications?: readonly string[];
   /** Default 50, at most 1000. */
   readonly limit?: number;
   /** Default 0. */
@@ -301,6 +317,24 @@ export interface NewUser {
   readonly clearance: string;
 }
 
+/** A browser session (auth/sessions.ts). */
+export interface SessionRecord {
+  readonly idHash: string;
+  readonly userId: number;
+  readonly csrfToken: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly lastSeenAt: string;
+  readonly revokedAt: string | null;
+}
+
+export interface NewSession {
+  readonly idHash: string;
+  readonly userId: number;
+  readonly csrfToken: string;
+  readonly expiresAt: string;
+}
+
 /** A stored API token: the secret itself is never stored, only its SHA-256. */
 export interface ApiTokenRecord {
   readonly id: number;
@@ -320,4 +354,112 @@ export interface NewApiToken {
   readonly tokenHash: string;
   readonly scopes: readonly string[];
   readonly expiresAt?: string | null;
+}
+
+/** 007: a unit's submission on its way to registration (center/submissions.ts owns the states and rules). */
+export interface Submission {
+  readonly id: number;
+  readonly unitId: number;
+  /** The user who created it. */
+  readonly createdBy: number;
+  readonly title: string;
+  /** center/submission-states.ts SubmissionStatus. */
+  readonly status: string;
+  /** 密级 (auth/roles.ts Classification). */
+  readonly classification: string;
+  /** The registration form as the unit filled it in (declared digest, counts, carrier, …). */
+  readonly declared: Readonly<Record<string, unknown>>;
+  /** The uploaded package, relative to the staging directory; null until uploaded and after it is removed. */
+  readonly packagePath: string | null;
+  readonly packageBytes: number | null;
+  /** The latest check report (checks/ CheckReport); null until checked. */
+  readonly checkReport: Readonly<Record<string, unknown>> | null;
+  /** Why it was last returned; [] if never. */
+  readonly reasons: readonly string[];
+  readonly reviewerId: number | null;
+  /** Set once registered. */
+  readonly regno: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface NewSubmission {
+  readonly unitId: number;
+  readonly createdBy: number;
+  readonly title: string;
+  /** Default 'draft'. */
+  readonly status?: string;
+  readonly classification: string;
+  readonly declared: Readonly<Record<string, unknown>>;
+  /** Recorded on the creating event. */
+  readonly actor: string;
+  readonly note?: string;
+}
+
+/** One state change of a submission, kept for good (the creating event has fromStatus null). */
+export interface SubmissionEvent {
+  readonly id: number;
+  readonly submissionId: number;
+  readonly fromStatus: string | null;
+  readonly toStatus: string;
+  /** The acting user's id; null when the center itself acted. */
+  readonly actorId: number | null;
+  /** The acting user's name (or 'system'). */
+  readonly actor: string;
+  readonly at: string;
+  readonly note: string;
+}
+
+/** Columns a transition may change along with the status; a field left out stays as it is. */
+export interface SubmissionChanges {
+  readonly packagePath?: string | null;
+  readonly packageBytes?: number | null;
+  readonly checkReport?: Readonly<Record<string, unknown>> | null;
+  readonly reasons?: readonly string[];
+  readonly reviewerId?: number | null;
+  readonly regno?: string | null;
+  readonly title?: string;
+}
+
+/** A compare-and-set state change: applied only while the status is one of `from`. */
+export interface SubmissionTransition {
+  readonly from: readonly string[];
+  readonly to: string;
+  readonly actor: string;
+  readonly actorId: number | null;
+  readonly note?: string;
+  readonly changes?: SubmissionChanges;
+  /** Also require this package to be the current one (a check's result must be about the package it checked). */
+  readonly expectPackagePath?: string | null;
+}
+
+export interface SubmissionListOptions {
+  readonly unitId?: number;
+  readonly statuses?: readonly string[];
+  /** Only these classifications (what the reader may see); default any. */
+  readonly classifications?: readonly string[];
+  /** Default 50, at most 1000. */
+  readonly limit?: number;
+  /** Default 0. */
+  readonly offset?: number;
+}
+
+/** 007: a unit's annual status report (年度报送) for one year. */
+export interface AnnualReport {
+  readonly unitId: number;
+  readonly year: number;
+  /** 'draft' or 'submitted'. */
+  readonly status: string;
+  /** The form's fields (center/annual-reports.ts AnnualReportForm). */
+  readonly form: Readonly<Record<string, unknown>>;
+  readonly updatedBy: number;
+  readonly updatedAt: string;
+  readonly submittedAt: string | null;
+}
+
+export interface AnnualReportDraft {
+  readonly unitId: number;
+  readonly year: number;
+  readonly form: Readonly<Record<string, unknown>>;
+  readonly updatedBy: number;
 }

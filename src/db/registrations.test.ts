@@ -39,6 +39,7 @@ describeEachDialect('registrations', (t) => {
       byteCount: 2001,
       createdAt: T0,
       updatedAt: T0,
+      classification: 'open',
     });
     expect(await db.registrations.getByRegno('nope')).toBeUndefined();
 

@@ -22,6 +22,10 @@ export interface UnitsTable {
   unit_type: Generated<string>;
   /** 006: priority domain (重点领域) such as social-security, '' when none. */
   domain: Generated<string>;
+  /** 007: largest package this unit may upload, NULL for the center default. */
+  max_package_bytes: number | null;
+  /** 007: total bytes this unit may hold, NULL for no quota. */
+  quota_bytes: number | null;
 }
 
 export interface RegistrationsTable {
@@ -35,6 +39,8 @@ export interface RegistrationsTable {
   byte_count: number;
   created_at: string;
   updated_at: string;
+  /** 007: 密级, auth/roles.ts Classification. */
+  classification: Generated<string>;
 }
 
 export interface RegistrationVersionsTable {
@@ -230,6 +236,64 @@ export interface SetupCodesTable {
   used_at: string | null;
 }
 
+/** 007: a browser session (auth/sessions.ts). */
+export interface SessionsTable {
+  /** Lower-case hex SHA-256 of the cookie secret. */
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  revoked_at: string | null;
+}
+
+/** 007: a unit's submission on its way to registration (center/submissions.ts). */
+export interface SubmissionsTable {
+  id: Generated<number>;
+  unit_id: number;
+  created_by: number;
+  title: string;
+  status: string;
+  classification: string;
+  /** JSON registration form. */
+  declared: string;
+  /** Relative to the staging directory. */
+  package_path: string | null;
+  package_bytes: number | null;
+  /** JSON CheckReport. */
+  check_report: string | null;
+  /** JSON array of reasons. */
+  reasons: string | null;
+  reviewer_id: number | null;
+  regno: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SubmissionEventsTable {
+  id: Generated<number>;
+  submission_id: number;
+  from_status: string | null;
+  to_status: string;
+  actor_id: number | null;
+  actor: string;
+  at: string;
+  note: Generated<string>;
+}
+
+/** 007: 年度报送, one per unit and year. */
+export interface AnnualReportsTable {
+  unit_id: number;
+  year: number;
+  status: string;
+  /** JSON form fields. */
+  form: string;
+  updated_by: number;
+  updated_at: string;
+  submitted_at: string | null;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -253,4 +317,8 @@ export interface Schema {
   user_roles: UserRolesTable;
   api_tokens: ApiTokensTable;
   setup_codes: SetupCodesTable;
+  sessions: SessionsTable;
+  submissions: SubmissionsTable;
+  submission_events: SubmissionEventsTable;
+  annual_reports: AnnualReportsTable;
 }

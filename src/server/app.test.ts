@@ -7,7 +7,9 @@ import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.j
 import { buildZip } from '../packages/test-support/raw-zip.js';
 import { Center, runDueJobs } from '../center/index.js';
 import { validateBag } from '../packages/index.js';
+import { testAccount, testUnit } from '../auth/test-support/accounts.js';
 import { buildApp } from './app.js';
+import { injectAs, type Inject } from './test-support/inject.js';
 
 const databases = withTestDatabases();
 
@@ -21,11 +23,16 @@ for (const dialect of TEST_DIALECTS) {
     let tmp: string;
     let center: Center;
     let app: FastifyInstance;
+    let op: Inject;
+    let sysadmin: Inject;
 
     beforeAll(async () => {
       tmp = await mkdtemp(join(tmpdir(), `yinji-http-${dialect}-`));
       center = await Center.open({ dataDir: join(tmp, 'data'), config: { database: await databases.fresh(dialect) } });
       app = await buildApp(center, { logger: false });
+      await testUnit(center.db, '330100');
+      op = injectAs(app, await testAccount(center, { username: 'op', roles: ['operator'] }));
+      sysadmin = injectAs(app, await testAccount(center, { username: 'sys', roles: ['system-admin'] }));
     });
 
     afterAll(async () => {
@@ -37,7 +44,7 @@ for (const dialect of TEST_DIALECTS) {
     let regno: string;
 
     it('registers an uploaded zip', async () => {
-      const res = await app.inject({
+      const res = await op({
         method: 'POST',
         url: `/api/v1/registrations?unit=330100&title=${encodeURIComponent('往来文书')}`,
         headers: { 'content-type': 'application/zip' },
@@ -50,11 +57,11 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('lists, shows and lists files of a registration', async () => {
-      const list = await app.inject({ url: '/api/v1/registrations' });
+      const list = await op({ url: '/api/v1/registrations' });
       expect(list.json<{ total: number }>().total).toBe(1);
-      const show = await app.inject({ url: `/api/v1/registrations/${regno}` });
+      const show = await op({ url: `/api/v1/registrations/${regno}` });
       expect(show.json()).toMatchObject({ regno, title: '往来文书', headVersion: 1, versions: [{ version: 1 }] });
-      const files = await app.inject({ url: `/api/v1/registrations/${regno}/files` });
+      const files = await op({ url: `/api/v1/registrations/${regno}/files` });
       expect(
         files
           .json<{ files: { path: string }[] }>()
@@ -64,34 +71,34 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('shows background jobs: the registration queued its fixity check, done once a runner ran it', async () => {
-      const before = await app.inject({ url: '/api/v1/jobs' });
+      const before = await sysadmin({ url: '/api/v1/jobs' });
       expect(before.statusCode).toBe(200);
       expect(before.json()).toMatchObject({
         counts: { queued: 1, running: 0, done: 0, failed: 0 },
         jobs: [{ kind: 'fixity', key: `fixity:${regno}:v1`, state: 'queued' }],
       });
       expect(await runDueJobs(center)).toBe(1);
-      const after = await app.inject({ url: '/api/v1/jobs?state=done' });
+      const after = await sysadmin({ url: '/api/v1/jobs?state=done' });
       expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 4 } }] });
-      expect((await app.inject({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
+      expect((await sysadmin({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
     });
 
     it('downloads a registered file with its digest', async () => {
-      const res = await app.inject({ url: `/api/v1/registrations/${regno}/files/${encodeURI('文书/2026/通知.txt')}` });
+      const res = await op({ url: `/api/v1/registrations/${regno}/files/${encodeURI('文书/2026/通知.txt')}` });
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe('关于开展登记备份工作的通知');
       expect(res.headers.digest).toMatch(/^sha-256=/);
     });
 
     it('adds a version and exports a valid zipped bag', async () => {
-      const v2 = await app.inject({
+      const v2 = await op({
         method: 'POST',
         url: `/api/v1/registrations/${regno}/versions`,
         headers: { 'content-type': 'application/zip' },
         payload: buildZip([{ name: '文书/2026/通知.txt', data: '修订后的通知' }]),
       });
       expect(v2.json()).toMatchObject({ regno, version: 2, storedFiles: 1 });
-      const bag = await app.inject({ url: `/api/v1/registrations/${regno}/bag?version=1` });
+      const bag = await op({ url: `/api/v1/registrations/${regno}/bag?version=1` });
       expect(bag.statusCode).toBe(200);
       expect(bag.headers['content-type']).toBe('application/zip');
       const file = join(tmp, 'bag.zip');
@@ -100,19 +107,19 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('refuses a traversal zip with 422 and a code, registering nothing', async () => {
-      const res = await app.inject({
+      const res = await op({
         method: 'POST',
-        url: '/api/v1/registrations',
+        url: '/api/v1/registrations?unit=330100',
         headers: { 'content-type': 'application/zip', 'accept-language': 'en' },
         payload: buildZip([{ name: '../../etc/passwd', data: 'x' }]),
       });
       expect(res.statusCode).toBe(422);
       expect(res.json<{ error: { code: string } }>().error.code).toMatch(/^E_/);
-      expect((await app.inject({ url: '/api/v1/registrations' })).json<{ total: number }>().total).toBe(1);
+      expect((await op({ url: '/api/v1/registrations' })).json<{ total: number }>().total).toBe(1);
     });
 
     it('answers 404 with a Chinese message for an unknown registration', async () => {
-      const res = await app.inject({ url: '/api/v1/registrations/YINJI-1999-000009' });
+      const res = await op({ url: '/api/v1/registrations/YINJI-1999-000009' });
       expect(res.statusCode).toBe(404);
       expect(res.json<{ error: { code: string; message: string } }>().error).toMatchObject({ code: 'E_NOT_FOUND' });
       expect(res.json<{ error: { message: string } }>().error.message).toContain('不存在');

@@ -1,14 +1,19 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
+import { registerAuthentication } from './authentication.js';
 import { errorHandler } from './errors.js';
+import { registerHardening } from './hardening.js';
+import { registerAnnualReportRoutes } from './routes/annual-reports.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { registerDepositRoutes } from './routes/deposits.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerJobRoutes } from './routes/jobs.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
+import { registerSessionRoutes } from './routes/session.js';
 import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js';
 import { registerStoreRoutes } from './routes/store.js';
+import { registerSubmissionRoutes } from './routes/submissions.js';
 import { registerUploadRoutes } from './routes/uploads.js';
 
 export interface AppOptions {
@@ -19,11 +24,19 @@ export interface AppOptions {
 }
 
 export async function buildApp(center: Center, options: AppOptions = {}): Promise<FastifyInstance> {
+  const common = {
+    // Unknown fields are refused (every schema says additionalProperties: false), never silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
+    // X-Forwarded-For is believed from a reverse proxy on the same machine only (docs/deploy.md).
+    trustProxy: '127.0.0.1,::1',
+  } as const;
   const app =
     options.loggerInstance !== undefined
-      ? Fastify({ loggerInstance: options.loggerInstance })
-      : Fastify({ logger: options.logger ?? { level: 'info' } });
+      ? Fastify({ ...common, loggerInstance: options.loggerInstance })
+      : Fastify({ ...common, logger: options.logger ?? { level: 'info' } });
   app.setErrorHandler(errorHandler);
+  await registerAuthentication(app, center);
+  await registerHardening(app, center);
   // Deposit uploads reach the route as the raw request stream: never buffered.
   app.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
   await app.register(swagger, {
@@ -40,8 +53,13 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
       },
     },
   });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', center: center.config.centerId }));
+  const open = { access: 'none' } as const;
+  app.get('/openapi.json', { config: open, schema: { hide: true } }, async () => app.swagger());
+  app.get('/healthz', { config: open, schema: { hide: true } }, async () => ({
+    status: 'ok',
+    center: center.config.centerId,
+  }));
+  registerSessionRoutes(app, center);
   registerRegistrationRoutes(app, center);
   registerDepositRoutes(app, center);
   await registerUploadRoutes(app, center);
@@ -49,6 +67,8 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerEvidenceRoutes(app, center);
   registerJobRoutes(app, center);
   registerCheckRoutes(app, center);
+  registerSubmissionRoutes(app, center);
+  registerAnnualReportRoutes(app, center);
   return app;
 }
 

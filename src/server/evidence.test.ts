@@ -11,7 +11,9 @@ import { Center } from '../center/index.js';
 import { canonicalJson } from '../core/index.js';
 import { leafHash, parseCheckpoint, verifyInclusion } from '../ledger/index.js';
 import { buildZip } from '../packages/test-support/raw-zip.js';
+import { testAccount, testUnit } from '../auth/test-support/accounts.js';
 import { buildApp } from './app.js';
+import { injectAs, type Inject } from './test-support/inject.js';
 
 const databases = withTestDatabases();
 
@@ -20,14 +22,17 @@ for (const dialect of TEST_DIALECTS) {
     let tmp: string;
     let center: Center;
     let app: FastifyInstance;
+    let op: Inject;
     const regnos: string[] = [];
 
     beforeAll(async () => {
       tmp = await mkdtemp(join(tmpdir(), `yinji-http-evidence-${dialect}-`));
       center = await Center.open({ dataDir: join(tmp, 'data'), config: { database: await databases.fresh(dialect) } });
       app = await buildApp(center, { logger: false });
+      for (const code of ['U1', 'U2', 'U3', 'U9']) await testUnit(center.db, code);
+      op = injectAs(app, await testAccount(center, { username: 'op', roles: ['operator'] }));
       for (const n of [1, 2, 3]) {
-        const res = await app.inject({
+        const res = await op({
           method: 'POST',
           url: `/api/v1/registrations?unit=U${n}`,
           headers: { 'content-type': 'application/zip' },
@@ -49,7 +54,7 @@ for (const dialect of TEST_DIALECTS) {
       expect(cp.size).toBe(3);
       const res = await app.inject({ url: '/log/proof/inclusion?index=1&size=3' });
       const { proof } = res.json<{ proof: string[] }>();
-      const receipt = (await app.inject({ url: `/api/v1/registrations/${regnos[1]}/receipt` })).json<Receipt>();
+      const receipt = (await op({ url: `/api/v1/registrations/${regnos[1]}/receipt` })).json<Receipt>();
       expect(
         verifyInclusion({
           leafHash: leafHash(Buffer.from(canonicalJson(receipt.statement))),
@@ -63,8 +68,8 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('serves consistency proofs: an old receipt shows the log only grew', async () => {
-      const old = (await app.inject({ url: `/api/v1/registrations/${regnos[0]}/receipt` })).json<Receipt>();
-      await app.inject({
+      const old = (await op({ url: `/api/v1/registrations/${regnos[0]}/receipt` })).json<Receipt>();
+      await op({
         method: 'POST',
         url: '/api/v1/registrations?unit=U9',
         headers: { 'content-type': 'application/zip' },
@@ -89,7 +94,7 @@ for (const dialect of TEST_DIALECTS) {
     it('verifies by digest only: the file never leaves the client', async () => {
       const sha = createHash('sha256').update('内容 2').digest('hex');
       const unknown = 'ab'.repeat(32);
-      const res = await app.inject({ method: 'POST', url: '/verify', payload: { sha256: [sha, unknown] } });
+      const res = await op({ method: 'POST', url: '/verify', payload: { sha256: [sha, unknown] } });
       expect(res.json()).toEqual({
         results: [
           {
@@ -98,6 +103,11 @@ for (const dialect of TEST_DIALECTS) {
           },
           { sha256: unknown, registrations: [] },
         ],
+      });
+      // The public learns that, and when, such a file was registered: not which registration, path or unit.
+      const open = await app.inject({ method: 'POST', url: '/verify', payload: { sha256: [sha] } });
+      expect(open.json()).toEqual({
+        results: [{ sha256: sha, registrations: [{ registeredAt: expect.any(String) as string }] }],
       });
       expect((await app.inject({ method: 'POST', url: '/verify', payload: { sha256: ['not-hex'] } })).statusCode).toBe(
         400,
@@ -142,7 +152,8 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('serves the certificate as a PDF', async () => {
-      const res = await app.inject({ url: `/api/v1/registrations/${regnos[0]}/certificate` });
+      expect((await app.inject({ url: `/api/v1/registrations/${regnos[0]}/certificate` })).statusCode).toBe(401);
+      const res = await op({ url: `/api/v1/registrations/${regnos[0]}/certificate` });
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toBe('application/pdf');
       expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { ERRORS, Server, type Upload } from '@tus/server';
 import { RESUMABLE_UPLOADS_DIR, type Center } from '../center/index.js';
-import { InvalidInputError, YinjiError, type Lang } from '../core/index.js';
+import type { YinjiError } from '../core/index.js';
+import { InvalidInputError, UploadTooLargeError, type Lang } from '../core/index.js';
 import { isDigestAlgorithm } from '../digest/index.js';
 
 /** Where the tus 1.0 endpoints live (creation, HEAD/PATCH on `<path>/<id>`, termination). */
@@ -13,7 +14,34 @@ export const UPLOADS_PATH = '/api/v1/uploads';
  * Upload-Metadata keys a client may send (tus 1.0 §Upload-Metadata); any other key is refused.
  * `filename`/`filetype` are what tus clients send by default.
  */
-export const UPLOAD_METADATA_KEYS = ['unit', 'unitName', 'title', 'to', 'message', 'digest', 'filename', 'filetype'];
+export const UPLOAD_METADATA_KEYS = [
+  'unit',
+  'unitName',
+  'title',
+  'to',
+  'message',
+  'digest',
+  'classification',
+  'filename',
+  'filetype',
+];
+/** Set by the server on creation (the uploading account's id), never accepted from a client. */
+export const OWNER_KEY = 'owner';
+
+/** Parse an Upload-Metadata header: comma-separated `key base64value` pairs (value optional). */
+export function parseUploadMetadata(header: string): Map<string, string> {
+  const pairs = new Map<string, string>();
+  for (const part of header.split(',')) {
+    const [key, value] = part.trim().split(' ');
+    if (key === undefined || key === '') continue;
+    pairs.set(key, value === undefined ? '' : Buffer.from(value, 'base64').toString('utf8'));
+  }
+  return pairs;
+}
+
+export function formatUploadMetadata(pairs: ReadonlyMap<string, string>): string {
+  return [...pairs].map(([k, v]) => `${k} ${Buffer.from(v, 'utf8').toString('base64')}`).join(',');
+}
 
 export interface ResumableUploads {
   readonly server: Server;
@@ -49,7 +77,7 @@ class TusRefusal extends Error {
 /** Upload-Metadata is client input: known keys only, bounded lengths, a well-formed `alg:hex` digest. */
 export function checkUploadMetadata(metadata: Readonly<Record<string, string | null>>): void {
   for (const [key, value] of Object.entries(metadata)) {
-    if (!UPLOAD_METADATA_KEYS.includes(key)) {
+    if (!UPLOAD_METADATA_KEYS.includes(key) && key !== OWNER_KEY) {
       throw new InvalidInputError({
         zh: `未知的上传元数据 "${key}"（可用：${UPLOAD_METADATA_KEYS.join('、')}）`,
         en: `unknown upload metadata "${key}" (known: ${UPLOAD_METADATA_KEYS.join(', ')})`,
@@ -69,17 +97,6 @@ export function checkUploadMetadata(metadata: Readonly<Record<string, string | n
       });
     }
   }
-}
-
-export function uploadTooLarge(size: number | undefined, limit: number): YinjiError {
-  return new YinjiError(
-    'E_UPLOAD_TOO_LARGE',
-    {
-      zh: `登记包${size !== undefined ? ` ${size} 字节` : ''}超过本中心的上传上限 ${limit} 字节`,
-      en: `the package${size !== undefined ? ` of ${size} bytes` : ''} exceeds this center's upload limit of ${limit} bytes`,
-    },
-    { details: { ...(size !== undefined ? { size } : {}), limit } },
-  );
 }
 
 /**
@@ -124,7 +141,7 @@ export async function createResumableUploads(center: Center): Promise<ResumableU
         const refusal = new TusRefusal(
           req,
           413,
-          uploadTooLarge(Number.isFinite(length) ? length : undefined, maxUploadBytes),
+          new UploadTooLargeError(Number.isFinite(length) ? length : undefined, maxUploadBytes),
         );
         return { status_code: refusal.status_code, body: refusal.body };
       }

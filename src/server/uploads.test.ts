@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildZip } from '../packages/test-support/raw-zip.js';
 import { Center, cleanStaging, type CenterConfig } from '../center/index.js';
+import { testAccount, testUnit } from '../auth/test-support/accounts.js';
 import { buildApp } from './app.js';
 
 const zip = buildZip([
@@ -25,33 +26,47 @@ async function serve(config: Partial<CenterConfig> = {}) {
   const center = await Center.open({ dataDir: join(tmp, 'data'), config });
   const app: FastifyInstance = await buildApp(center, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
+  const [unitA, unitB] = [await testUnit(center.db, '330100'), await testUnit(center.db, '330200')];
+  await center.db.units.setLimits(unitB.id, { maxPackageBytes: 100 });
+  const accounts = {
+    op: await testAccount(center, { username: 'op', roles: ['operator'] }),
+    a: await testAccount(center, { username: 'a', roles: ['depositor'], unit: unitA }),
+    b: await testAccount(center, { username: 'b', roles: ['depositor'], unit: unitB }),
+    anonymous: undefined,
+  };
+  type Who = keyof typeof accounts;
+  const auth = (who: Who): Record<string, string> => ({ ...accounts[who]?.headers });
   const address = app.server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
   return {
     center,
     base,
     tusDir: join(center.config.stagingDir, 'tus'),
-    create: async (length: number, fields: Record<string, string> = {}) =>
+    create: async (length: number, fields: Record<string, string> = { unit: '330100' }, who: Who = 'op') =>
       fetch(`${base}/api/v1/uploads`, {
         method: 'POST',
         headers: {
+          ...auth(who),
           'tus-resumable': '1.0.0',
           'upload-length': String(length),
           ...(Object.keys(fields).length > 0 ? { 'upload-metadata': metadata(fields) } : {}),
         },
       }),
-    patch: async (url: string, offset: number, body: Buffer) =>
+    patch: async (url: string, offset: number, body: Buffer, who: Who = 'op') =>
       fetch(url, {
         method: 'PATCH',
         headers: {
+          ...auth(who),
           'tus-resumable': '1.0.0',
           'upload-offset': String(offset),
           'content-type': 'application/offset+octet-stream',
         },
         body,
       }),
-    head: async (url: string) => fetch(url, { method: 'HEAD', headers: { 'tus-resumable': '1.0.0' } }),
-    register: async (url: string) => fetch(`${url}/register`, { method: 'POST', headers: { 'accept-language': 'en' } }),
+    head: async (url: string, who: Who = 'op') =>
+      fetch(url, { method: 'HEAD', headers: { ...auth(who), 'tus-resumable': '1.0.0' } }),
+    register: async (url: string, who: Who = 'op') =>
+      fetch(`${url}/register`, { method: 'POST', headers: { ...auth(who), 'accept-language': 'en' } }),
     close: async () => {
       await app.close();
       await center.close();
@@ -110,12 +125,47 @@ describe('resumable uploads (tus 1.0)', () => {
   });
 
   it('refuses unknown metadata and a malformed digest before storing a byte', async () => {
-    const unknown = await s.create(10, { colour: 'red' });
+    const unknown = await s.create(10, { unit: '330100', colour: 'red' });
     expect(unknown.status).toBe(400);
     expect(await unknown.text()).toContain('colour');
-    const bad = await s.create(10, { digest: 'md5sum' });
+    const bad = await s.create(10, { unit: '330100', digest: 'md5sum' });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('E_INVALID_INPUT');
+    const owner = await s.create(10, { unit: '330100', owner: 'MQ==' });
+    expect(owner.status).toBe(400);
+  });
+
+  it("keeps each account's uploads its own: another unit's depositor, or nobody signed in, finds nothing", async () => {
+    const created = await s.create(zip.length, { unit: '330100' }, 'a');
+    expect(created.status).toBe(201);
+    const url = new URL(created.headers.get('location')!, s.base).href;
+    expect((await s.patch(url, 0, zip.subarray(0, 10), 'b')).status).toBe(404);
+    expect((await s.head(url, 'b')).status).toBe(404);
+    expect((await s.register(url, 'b')).status).toBe(404);
+    expect((await s.head(url, 'anonymous')).status).toBe(401);
+    expect((await s.create(10, { unit: '330100' }, 'anonymous')).status).toBe(401);
+    // A unit's depositor uploads for their own unit only.
+    const other = await s.create(10, { unit: '330100' }, 'b');
+    expect(other.status).toBe(403);
+    expect((await s.head(url, 'a')).headers.get('upload-offset')).toBe('0');
+    // Where the center reviews deposits, a depositor's upload is self-checked and submitted, not registered.
+    await s.patch(url, 0, zip, 'a');
+    const submitted = await s.register(url, 'a');
+    expect(submitted.status).toBe(202);
+    expect(await submitted.json()).toMatchObject({
+      submission: { status: 'submitted', title: '上传 upload' },
+      checks: { blocked: false },
+    });
+    expect((await s.head(url, 'a')).status).toBe(404);
+  });
+
+  it("refuses an upload over the unit's own package limit before storing a byte", async () => {
+    const res = await s.create(101, {}, 'b');
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'E_UPLOAD_TOO_LARGE', details: { size: 101, limit: 100, unit: '330200' } },
+    });
+    expect((await s.create(100, {}, 'b')).status).toBe(201);
   });
 });
 
@@ -137,7 +187,7 @@ describe('resumable upload limits', () => {
   });
 
   it('removes an abandoned upload once it expires', async () => {
-    const created = await s.create(100, { unit: 'X' });
+    const created = await s.create(100);
     const url = new URL(created.headers.get('location')!, s.base).href;
     const id = url.split('/').at(-1)!;
     await s.patch(url, 0, Buffer.alloc(40, 1));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionAccount } from '../support/accounts.js';
 import { runYinji, serveYinji, yinjiJson } from '../support/cli.js';
 import { smallPath, writeSmallTree } from '../support/trees.js';
 
@@ -91,14 +92,25 @@ describe('receipts and verification through the CLI', () => {
   it('checks its own holding (--regno) and, against a running center, that the log only grew (--server)', async () => {
     expect((await runYinji(['--data', data, 'verify', '--regno', regno])).code).toBe(0);
     await yinjiJson(['--data', data, 'deposit', src, '--unit', 'E2E2']);
+    const depositor = await provisionAccount(data, { username: 'e2e', roles: ['depositor'], unit: 'E2E' });
+    const stranger = await provisionAccount(data, { username: 'e2e2', roles: ['depositor'], unit: 'E2E2' });
     const server = await serveYinji(data);
     const url = server.url;
     try {
       const r = await runYinji(['verify', '--receipt', receipt, '--server', url]);
       expect(r.code, r.stdout + r.stderr).toBe(0);
       expect(r.stdout).toMatch(/✓ 日志自回执签发后只增未改（1 → 2 条/);
-      const remote = await runYinji(['verify', '--regno', regno, '--server', url, '--json']);
+      const remote = await runYinji(['verify', '--regno', regno, '--server', url, '--json'], depositor.env);
       expect(remote.code, remote.stdout).toBe(0);
+      // Another unit's depositor is told the registration does not exist (exit 4); nobody signed in, to sign in.
+      const other = await runYinji(['verify', '--regno', regno, '--server', url], stranger.env);
+      expect(other.code, other.stderr).toBe(4);
+      expect(other.stderr).toContain('不存在');
+      const anonymous = await runYinji(['verify', '--regno', regno, '--server', url], {
+        YINJI_CREDENTIALS: '/nonexistent/credentials.json',
+      });
+      expect(anonymous.code).toBe(3);
+      expect(anonymous.stderr).toContain('yinji login');
     } finally {
       await server.stop();
     }

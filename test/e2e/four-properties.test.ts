@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestClamd, type TestClamd } from '../../src/checks/virus/test-support/clamd.js';
+import { provisionAccount } from '../support/accounts.js';
 import { runYinji, serveYinji, yinjiJson } from '../support/cli.js';
 import { writeFourPropertiesFixtures, type Fixture } from '../support/four-properties-fixtures.js';
 
@@ -123,17 +124,22 @@ describe('the four-properties check over the fixture set', () => {
     expect(text.stdout).toContain('四性检测');
     expect(await readFile(html, 'utf8')).toContain('电子文件四性检测报告');
 
+    const op = await provisionAccount(data, { username: 'op', roles: ['operator'], units: ['CHK'] });
     const server = await serveYinji(data);
     try {
-      const json = (await (await fetch(new URL(`api/v1/registrations/${ok.regno}/checks`, server.url))).json()) as {
+      const json = (await (
+        await fetch(new URL(`api/v1/registrations/${ok.regno}/checks`, server.url), { headers: op.headers })
+      ).json()) as {
         reports: unknown[];
       };
       expect(json.reports).toHaveLength(1);
-      const page = await fetch(new URL(`api/v1/registrations/${ok.regno}/checks?format=html`, server.url));
+      const page = await fetch(new URL(`api/v1/registrations/${ok.regno}/checks?format=html`, server.url), {
+        headers: op.headers,
+      });
       expect(page.headers.get('content-type')).toContain('text/html');
-      const selfCheck = await fetch(new URL('api/v1/checks', server.url), {
+      const selfCheck = await fetch(new URL('api/v1/checks?unit=CHK', server.url), {
         method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
+        headers: { ...op.headers, 'content-type': 'application/octet-stream' },
         body: await readFile(fixtures['malformed-eep']!.path),
       });
       expect(selfCheck.status).toBe(200);

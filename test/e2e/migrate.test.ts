@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionAccount } from '../support/accounts.js';
 import { runYinji, serveYinji, yinjiJson } from '../support/cli.js';
 import { createTestDatabase } from '../support/databases.js';
 import { writeSmallTree } from '../support/trees.js';
@@ -43,11 +44,12 @@ describe('yinji migrate', () => {
   });
 
   it('copies the store while the server answers reads, then prints what to change', async () => {
+    const op = await provisionAccount(data, { username: 'op', roles: ['operator'] });
     const server = await serveYinji(data);
     try {
       const [copy, read] = await Promise.all([
         runYinji(['--data', data, '--lang', 'en', 'migrate', '--to-storage', join(tmp, 'store2')]),
-        fetch(new URL(`/api/v1/registrations/${regnos[1]}`, server.url)),
+        fetch(new URL(`/api/v1/registrations/${regnos[1]}`, server.url), { headers: op.headers }),
       ]);
       expect(read.status).toBe(200);
       expect(copy.code).toBe(0);

@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { testAccount, testUnit } from '../../src/auth/test-support/accounts.js';
 import { Center, verifyRegistration, validateCenterStore } from '../../src/center/index.js';
+import { systemClock } from '../../src/core/index.js';
 import { openDatabase, type Database } from '../../src/db/index.js';
 import { verifyCheckpoint, verifyConsistency } from '../../src/ledger/index.js';
 import { buildZip } from '../../src/packages/test-support/raw-zip.js';
@@ -93,6 +95,12 @@ describe.each([
       others.push(dir);
     }
 
+    // The clients deposit as a center operator, for seven registered units.
+    const accountsDb = await openDatabase({ url: pg.url });
+    for (let u = 0; u < 7; u++) await testUnit(accountsDb, `U${u}`);
+    const operator = await testAccount({ db: accountsDb, clock: systemClock }, { username: 'op', roles: ['operator'] });
+    await accountsDb.close();
+
     const a = await serveYinji(dataA, creds);
     const survivors = await Promise.all(others.map((dir) => serveYinji(dir, creds)));
     const b = survivors[0]!;
@@ -125,7 +133,7 @@ describe.each([
             new URL(`api/v1/registrations?unit=U${i % 7}&title=${encodeURIComponent(`卷${i}`)}`, server.url),
             {
               method: 'POST',
-              headers: { 'content-type': 'application/zip' },
+              headers: { ...operator.headers, 'content-type': 'application/zip' },
               body,
             },
           ).catch(() => undefined);

@@ -20,6 +20,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionAccount, type ProvisionedAccount } from '../support/accounts.js';
 import { collect, serveYinji, startYinji } from '../support/cli.js';
 
 const CONTENT = 1024 ** 3;
@@ -60,9 +61,12 @@ async function writeTar(file: string): Promise<{ entry: string; tar: string; siz
 describe('resumable upload through the CLI', () => {
   let tmp: string;
   let server: Awaited<ReturnType<typeof serveYinji>>;
+  let operator: ProvisionedAccount;
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'yinji-resume-'));
+    // A center operator uploads a large package for unit BIG (as when it arrives on a carrier).
+    operator = await provisionAccount(join(tmp, 'data'), { username: 'op', roles: ['operator'], units: ['BIG'] });
     server = await serveYinji(join(tmp, 'data'));
   }, 60_000);
 
@@ -82,7 +86,7 @@ describe('resumable upload through the CLI', () => {
     ];
 
     // First run: kill -9 once the server holds half the package.
-    const first = startYinji(args);
+    const first = startYinji(args, operator.env);
     const firstDone = collect(first);
     let id: string | undefined;
     let held = 0;
@@ -107,14 +111,14 @@ describe('resumable upload through the CLI', () => {
     await new Promise((r) => setTimeout(r, 200));
     const head = await fetch(new URL(`api/v1/uploads/${id}`, server.url), {
       method: 'HEAD',
-      headers: { 'tus-resumable': '1.0.0' },
+      headers: { ...operator.headers, 'tus-resumable': '1.0.0' },
     });
     const offsetAtRestart = Number(head.headers.get('upload-offset'));
     expect(offsetAtRestart).toBeGreaterThanOrEqual(digests.size / 2);
     expect(offsetAtRestart).toBeLessThan(digests.size);
 
     // Second run: the same command.
-    const second = await collect(startYinji(args));
+    const second = await collect(startYinji(args, operator.env));
     expect(second.code, second.stderr).toBe(0);
     const resumedAt = Number(/resuming at byte (\d+)/.exec(second.stderr)?.[1]);
     const sent = Number(/sent (\d+) bytes this run/.exec(second.stderr)?.[1]);
@@ -138,6 +142,7 @@ describe('resumable upload through the CLI', () => {
         `api/v1/registrations/${result.regno}/files/${ENTRY.split('/').map(encodeURIComponent).join('/')}`,
         server.url,
       ),
+      { headers: operator.headers },
     );
     expect(res.status).toBe(200);
     const hash = createHash('sha256');

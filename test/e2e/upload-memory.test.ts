@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionAccount, type ProvisionedAccount } from '../support/accounts.js';
 import { serveYinji } from '../support/cli.js';
 
 const UPLOAD = 1024 ** 3;
@@ -50,9 +51,11 @@ function generatedTar(size: number): Readable {
 describe('streamed upload', () => {
   let tmp: string;
   let server: Awaited<ReturnType<typeof serveYinji>>;
+  let operator: ProvisionedAccount;
 
   beforeAll(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'yinji-upload-'));
+    operator = await provisionAccount(join(tmp, 'data'), { username: 'op', roles: ['operator'], units: ['MEM'] });
     server = await serveYinji(join(tmp, 'data'));
   }, 60_000);
 
@@ -66,7 +69,7 @@ describe('streamed upload', () => {
     const body = await new Promise<string>((resolve, reject) => {
       const req = request(
         new URL('api/v1/registrations?unit=MEM&title=upload', server.url),
-        { method: 'POST', headers: { 'content-type': 'application/x-tar' } },
+        { method: 'POST', headers: { ...operator.headers, 'content-type': 'application/x-tar' } },
         (res) => {
           let text = '';
           res.on('data', (d: Buffer) => (text += d.toString()));

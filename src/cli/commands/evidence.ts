@@ -9,6 +9,7 @@ import {
 } from '../../center/index.js';
 import { verifyLogGrowth, type Receipt, type VerifyReport } from '../../certificate/index.js';
 import { InvalidInputError, YinjiError } from '../../core/index.js';
+import { requireToken } from '../credentials.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption, withCenter } from './with-center.js';
 
@@ -143,8 +144,11 @@ async function fetchReceipt(flags: VerifyFlags): Promise<unknown> {
     });
   }
   const query = flags.version !== undefined ? `?version=${flags.version}` : '';
+  // A receipt is the unit's own: the center hands it to a signed-in account of that unit (or its staff).
+  const token = await requireToken(flags.server);
   return getJson(
     new URL(`api/v1/registrations/${encodeURIComponent(flags.regno)}/receipt${query}`, withSlash(flags.server)),
+    { authorization: `Bearer ${token}` },
   );
 }
 
@@ -171,10 +175,10 @@ async function checkGrowth(server: string, receipt: Receipt, logKey: string) {
 
 const withSlash = (url: string): string => (url.endsWith('/') ? url : `${url}/`);
 
-async function getText(url: URL): Promise<string> {
+async function getText(url: URL, headers: Record<string, string> = {}): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    res = await fetch(url, { headers, signal: AbortSignal.timeout(30_000) });
   } catch (e) {
     throw new YinjiError(
       'E_SERVER_UNAVAILABLE',
@@ -183,6 +187,11 @@ async function getText(url: URL): Promise<string> {
     );
   }
   if (!res.ok) {
+    // The API's own error (not found, sign in first, …) keeps its code, so the exit code says what happened.
+    const body = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
+    if (body?.error !== undefined) {
+      throw new YinjiError(body.error.code, { zh: body.error.message, en: body.error.message });
+    }
     throw new YinjiError('E_SERVER_UNAVAILABLE', {
       zh: `中心返回 HTTP ${res.status}：${url.pathname}`,
       en: `the center answered HTTP ${res.status} for ${url.pathname}`,
@@ -191,6 +200,6 @@ async function getText(url: URL): Promise<string> {
   return res.text();
 }
 
-async function getJson(url: URL): Promise<unknown> {
-  return JSON.parse(await getText(url)) as unknown;
+async function getJson(url: URL, headers: Record<string, string> = {}): Promise<unknown> {
+  return JSON.parse(await getText(url, headers)) as unknown;
 }

@@ -8,6 +8,7 @@ import { registerEvidence } from './evidence.js';
 import { registerInitServe } from './init-serve.js';
 import { registerInspect } from './inspect.js';
 import { registerJobs } from './jobs.js';
+import { registerLogin } from './login.js';
 import { registerMigrate } from './migrate.js';
 import { registerRestore } from './restore.js';
 import { registerValidate } from './validate.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerChecks(program, global);
   registerAdmin(program, global);
   registerAuditLog(program, global);
+  registerLogin(program, global);
 }

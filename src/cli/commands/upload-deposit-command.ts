@@ -3,6 +3,7 @@ import { InvalidInputError, isYinjiError } from '../../core/index.js';
 import { say, type GlobalOptions } from '../output.js';
 import { progressBar } from '../progress.js';
 import { printDepositResult } from './deposit-output.js';
+import { requireToken } from '../credentials.js';
 import { uploadDeposit } from './upload-deposit.js';
 
 export interface ServerDepositFlags {
@@ -34,8 +35,10 @@ export async function depositToServer(path: string, flags: ServerDepositFlags, o
   const onSignal = (): void => controller.abort();
   process.once('SIGINT', onSignal);
   try {
+    const token = await requireToken(flags.server);
     const { result } = await uploadDeposit({
       server: flags.server,
+      token,
       file: path,
       dataDir: opts.data,
       resume: flags.resume !== false,

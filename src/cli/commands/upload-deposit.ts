@@ -24,13 +24,23 @@ export interface UploadDepositOptions {
   readonly resume: boolean;
   readonly metadata: Readonly<Partial<Record<'unit' | 'unitName' | 'title' | 'to' | 'message' | 'digest', string>>>;
   readonly lang: 'zh' | 'en';
+  /** API token (yinji login, or YINJI_TOKEN). */
+  readonly token?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (sent: number, total: number) => void;
   readonly onNote?: (message: Message) => void;
 }
 
+/** What the center made of the upload: a registration, or a submission waiting for its review (HTTP 202). */
+export type UploadResult = DepositResult | SubmittedUpload;
+
+export interface SubmittedUpload {
+  readonly submission: { readonly id: number; readonly status: string; readonly title: string };
+  readonly checks: DepositResult['checks'];
+}
+
 export interface UploadDepositOutcome {
-  readonly result: DepositResult;
+  readonly result: UploadResult;
   /** Server offset this run started from (0 for a fresh upload). */
   readonly resumedAt: number;
   /** Bytes this run sent in PATCH bodies. */
@@ -58,13 +68,15 @@ function send(
   url: URL,
   method: string,
   headers: Record<string, string>,
-  lang: string,
+  client: { readonly lang: string; readonly token?: string },
   signal?: AbortSignal,
   body?: NodeJS.ReadableStream,
 ): Promise<Answer> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const auth = client.token === undefined ? {} : { authorization: `Bearer ${client.token}` };
   return new Promise<Answer>((done, fail) => {
-    const req = request(url, { method, headers: { ...headers, 'accept-language': lang }, signal }, (res) => {
+    const all = { ...headers, ...auth, 'accept-language': client.lang };
+    const req = request(url, { method, headers: all, signal }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
@@ -102,7 +114,7 @@ function serverError(answer: Answer, what: string): YinjiError {
 
 /** The offset the server holds for an upload, or undefined if it no longer has it. */
 async function serverOffset(url: URL, size: number, o: UploadDepositOptions): Promise<number | undefined> {
-  const head = await send(url, 'HEAD', { ...TUS, 'cache-control': 'no-store' }, o.lang, o.signal);
+  const head = await send(url, 'HEAD', { ...TUS, 'cache-control': 'no-store' }, o, o.signal);
   if (head.status === 404 || head.status === 410) return undefined;
   if (head.status !== 200) throw serverError(head, 'HEAD');
   return Number(head.headers['upload-length']) === size ? Number(head.headers['upload-offset']) : undefined;
@@ -157,7 +169,7 @@ export async function uploadDeposit(o: UploadDepositOptions): Promise<UploadDepo
       base,
       'POST',
       { ...TUS, 'upload-length': String(size), 'upload-metadata': encodeMetadata(o.metadata) },
-      o.lang,
+      o,
       o.signal,
     );
     const location = created.headers.location;
@@ -189,7 +201,7 @@ export async function uploadDeposit(o: UploadDepositOptions): Promise<UploadDepo
       'content-type': 'application/offset+octet-stream',
       'content-length': String(size - offset),
     };
-    const patched = await send(url, 'PATCH', headers, o.lang, o.signal, body).catch((e: unknown) => e as Error);
+    const patched = await send(url, 'PATCH', headers, o, o.signal, body).catch((e: unknown) => e as Error);
     if (!(patched instanceof Error) && patched.status === 204) {
       offset = Number(patched.headers['upload-offset']);
       continue;
@@ -213,9 +225,9 @@ export async function uploadDeposit(o: UploadDepositOptions): Promise<UploadDepo
   }
   o.onNote?.({ zh: `上传完成：本次发送 ${sentBytes} 字节`, en: `upload complete: sent ${sentBytes} bytes this run` });
 
-  const registered = await send(new URL(`${url.pathname}/register`, url), 'POST', {}, o.lang, o.signal);
+  const registered = await send(new URL(`${url.pathname}/register`, url), 'POST', {}, o, o.signal);
   // Registered, or refused for good (the server dropped the upload): either way nothing is left to resume.
   if (registered.status < 500) await rm(stateFile, { force: true });
-  if (registered.status !== 200) throw serverError(registered, 'register');
-  return { result: JSON.parse(registered.body) as DepositResult, resumedAt, sentBytes };
+  if (registered.status !== 200 && registered.status !== 202) throw serverError(registered, 'register');
+  return { result: JSON.parse(registered.body) as UploadResult, resumedAt, sentBytes };
 }

@@ -11,6 +11,7 @@ import { coordinationMigration } from './003-coordination.js';
 import { checksMigration } from './004-checks.js';
 import { auditLogMigration } from './005-audit-log.js';
 import { authMigration } from './006-auth.js';
+import { workflowMigration } from './007-workflow.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '004_checks': checksMigration(dialect),
         '005_audit_log': auditLogMigration(),
         '006_auth': authMigration(dialect),
+        '007_workflow': workflowMigration(dialect),
       };
     },
   };

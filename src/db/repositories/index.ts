@@ -1,3 +1,4 @@
+import { annualReportRepository, type AnnualReportRepository } from './annual-reports.js';
 import { apiTokenRepository, type ApiTokenRepository } from './api-tokens.js';
 import { auditLogRepository, type AuditLogRepository } from './audit-log.js';
 import { checkReportRepository, type CheckReportRepository } from './check-reports.js';
@@ -10,12 +11,15 @@ import { ledgerRepository, type LedgerRepository } from './ledger.js';
 import { pendingCommitRepository, type PendingCommitRepository } from './pending.js';
 import { registrationRepository, type RegistrationRepository } from './registrations.js';
 import { sequenceRepository, type SequenceRepository } from './sequences.js';
+import { sessionRepository, type SessionRepository } from './sessions.js';
 import { settingsRepository, type SettingsRepository } from './settings.js';
 import { setupCodeRepository, type SetupCodeRepository } from './setup-codes.js';
+import { submissionRepository, type SubmissionRepository } from './submissions.js';
 import { unitRepository, type UnitRepository } from './units.js';
 import { userRepository, type UserRepository } from './users.js';
 
 export type {
+  AnnualReportRepository,
   ApiTokenRepository,
   AuditLogRepository,
   CheckReportRepository,
@@ -27,8 +31,10 @@ export type {
   PendingCommitRepository,
   RegistrationRepository,
   SequenceRepository,
+  SessionRepository,
   SettingsRepository,
   SetupCodeRepository,
+  SubmissionRepository,
   UnitRepository,
   UserRepository,
 };
@@ -50,6 +56,9 @@ export interface Repositories {
   readonly users: UserRepository;
   readonly apiTokens: ApiTokenRepository;
   readonly setupCodes: SetupCodeRepository;
+  readonly submissions: SubmissionRepository;
+  readonly annualReports: AnnualReportRepository;
+  readonly sessions: SessionRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -69,5 +78,8 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     users: userRepository(ctx),
     apiTokens: apiTokenRepository(ctx),
     setupCodes: setupCodeRepository(ctx),
+    submissions: submissionRepository(ctx),
+    annualReports: annualReportRepository(ctx),
+    sessions: sessionRepository(ctx),
   });
 }

@@ -30,6 +30,8 @@ export interface RegistrationRepository {
   versions(regno: string): Promise<readonly RegistrationVersion[]>;
   /** The full state of one version, by path. NotFoundError if the regno or version does not exist. */
   versionFiles(regno: string, version: number): Promise<readonly FileEntry[]>;
+  /** Bytes a unit's registrations occupy in the store (content each version added, summed). */
+  unitStoredBytes(unitId: number): Promise<number>;
   /** Where files with these SHA-256 digests were registered (any version), oldest first. */
   findByDigests(sha256: readonly string[]): Promise<readonly FileLocation[]>;
 }
@@ -60,6 +62,7 @@ function toRegistration(row: RegistrationRow): Registration {
     byteCount: Number(row.byte_count),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    classification: row.classification,
   };
 }
 
@@ -129,6 +132,7 @@ export function registrationRepository(ctx: RepoContext): RegistrationRepository
                   title: r.title,
                   object_id: r.objectId,
                   head_version: 1,
+                  classification: r.classification ?? 'open',
                   ...totals(r.firstVersion),
                   created_at: at,
                   updated_at: at,
@@ -183,6 +187,11 @@ export function registrationRepository(ctx: RepoContext): RegistrationRepository
       guarded({ zh: '列出登记', en: 'list registrations' }, async () => {
         let base = ctx.db.selectFrom('registrations');
         if (options.unitId !== undefined) base = base.where('unit_id', '=', options.unitId);
+        if (options.classifications !== undefined) {
+          // An empty list matches nothing (and `in ()` is not valid SQL).
+          if (options.classifications.length === 0) return { items: [], total: 0 };
+          base = base.where('classification', 'in', options.classifications);
+        }
         const rows = await base
           .selectAll()
           .orderBy('id', 'desc')
@@ -191,6 +200,17 @@ export function registrationRepository(ctx: RepoContext): RegistrationRepository
           .execute();
         const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
         return { items: rows.map(toRegistration), total: Number(count.n) };
+      }),
+
+    unitStoredBytes: (unitId) =>
+      guarded({ zh: `统计单位 ${unitId} 的存储量`, en: `sum the stored bytes of unit ${unitId}` }, async () => {
+        const row = await ctx.db
+          .selectFrom('registration_versions as v')
+          .innerJoin('registrations as r', 'r.id', 'v.registration_id')
+          .where('r.unit_id', '=', unitId)
+          .select((eb) => eb.fn.sum<number | string | null>('v.new_content_bytes').as('n'))
+          .executeTakeFirstOrThrow();
+        return Number(row.n ?? 0);
       }),
 
     versions: (regno) =>

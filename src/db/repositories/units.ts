@@ -1,4 +1,4 @@
-import type { Unit, NewUnit, UnitProfile } from '../records.js';
+import type { Unit, NewUnit, UnitLimits, UnitProfile } from '../records.js';
 import type { UnitsTable } from '../schema.js';
 import { guarded } from '../db-errors.js';
 import { compareText, timestamp, type RepoContext } from './context.js';
@@ -14,6 +14,8 @@ export interface UnitRepository {
   create(unit: NewUnit & UnitProfile): Promise<Unit>;
   /** Change a unit's registration details; undefined if there is no such unit. */
   updateProfile(id: number, profile: UnitProfile): Promise<Unit | undefined>;
+  /** Change a unit's upload limits; undefined if there is no such unit. */
+  setLimits(id: number, limits: UnitLimits): Promise<Unit | undefined>;
 }
 
 type UnitRow = Omit<UnitsTable, 'id' | 'unit_type' | 'domain'> & { id: number; unit_type: string; domain: string };
@@ -28,6 +30,8 @@ function toUnit(row: UnitRow): Unit {
     creditCode: row.credit_code,
     unitType: row.unit_type,
     domain: row.domain,
+    maxPackageBytes: row.max_package_bytes === null ? null : Number(row.max_package_bytes),
+    quotaBytes: row.quota_bytes === null ? null : Number(row.quota_bytes),
   };
 }
 
@@ -97,6 +101,18 @@ export function unitRepository(ctx: RepoContext): UnitRepository {
         },
         { zh: '该统一社会信用代码已被其他单位使用', en: 'the credit code is already taken by another unit' },
       ),
+    setLimits: (id, limits) =>
+      guarded({ zh: `修改单位 ${id} 的限额`, en: `set the limits of unit ${id}` }, async () => {
+        const changes = {
+          ...(limits.maxPackageBytes === undefined ? {} : { max_package_bytes: limits.maxPackageBytes }),
+          ...(limits.quotaBytes === undefined ? {} : { quota_bytes: limits.quotaBytes }),
+        };
+        if (Object.keys(changes).length > 0) {
+          await ctx.db.updateTable('units').set(changes).where('id', '=', id).execute();
+        }
+        const row = await ctx.db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
+        return row && toUnit(row);
+      }),
     list: () =>
       guarded({ zh: '列出单位', en: 'list units' }, async () => {
         const rows = await ctx.db.selectFrom('units').selectAll().execute();

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { registrationChecks, type Center } from '../../center/index.js';
+import { getRegistrationAs, registrationChecks, type Center } from '../../center/index.js';
 import { renderReportHtml, type CheckReport } from '../../checks/index.js';
 import { NotFoundError } from '../../core/index.js';
 import { errorSchema, regnoParams } from './schemas.js';
@@ -9,6 +9,7 @@ export function registerCheckRoutes(app: FastifyInstance, center: Center): void 
   app.get<{ Params: { regno: string }; Querystring: { version?: number; format?: 'json' | 'html' } }>(
     '/api/v1/registrations/:regno/checks',
     {
+      config: { access: 'registration.show' },
       schema: {
         summary: '四性检测报告 / four-properties check reports of a registration version',
         tags: ['checks'],
@@ -19,12 +20,14 @@ export function registerCheckRoutes(app: FastifyInstance, center: Center): void 
             version: { type: 'integer', minimum: 1 },
             format: { type: 'string', enum: ['json', 'html'], default: 'json' },
           },
+          additionalProperties: false,
         },
         response: { '4xx': errorSchema },
       },
     },
     async (request, reply) => {
-      const checks = await registrationChecks(center, request.params.regno, request.query.version);
+      const reg = await getRegistrationAs(center, request.actor, 'registration.show', request.params.regno);
+      const checks = await registrationChecks(center, reg.regno, request.query.version);
       if (request.query.format !== 'html') return checks;
       const latest = checks.reports.at(-1);
       if (latest === undefined) {

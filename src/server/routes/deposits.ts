@@ -3,14 +3,31 @@ import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { deposit, selfCheck, stagingPath, type Center, type DeclaredForm } from '../../center/index.js';
+import {
+  deposit,
+  depositUnitFor,
+  getRegistrationAs,
+  requireDirectDeposit,
+  selfCheck,
+  stagingPath,
+  type Center,
+  type DeclaredForm,
+} from '../../center/index.js';
 import { InvalidInputError, wrapWriteError } from '../../core/index.js';
-import { UPLOAD_TYPES, UPLOAD_MARK, checkReportSchema, depositResultSchema, errorSchema } from './schemas.js';
+import { userOf } from '../authentication.js';
+import {
+  UPLOAD_TYPES,
+  UPLOAD_MARK,
+  checkReportSchema,
+  depositResultSchema,
+  errorSchema,
+  regnoParams,
+} from './schemas.js';
 
 interface DepositQuery {
   unit?: string;
-  unitName?: string;
   title?: string;
+  classification?: string;
   message?: string;
   digest?: string;
   items?: number;
@@ -21,9 +38,17 @@ interface DepositQuery {
 const querySchema = {
   type: 'object',
   properties: {
-    unit: { type: 'string', maxLength: 64, description: '单位代码 unit code' },
-    unitName: { type: 'string', maxLength: 200 },
+    unit: {
+      type: 'string',
+      maxLength: 64,
+      description: '单位代码 unit code (center staff only; a unit user deposits for their own unit)',
+    },
     title: { type: 'string', maxLength: 500, description: '题名 title' },
+    classification: {
+      type: 'string',
+      enum: ['open', 'internal', 'secret', 'confidential', 'top-secret'],
+      description: '密级 classification, default open',
+    },
     message: { type: 'string', maxLength: 2000 },
     digest: { type: 'string', maxLength: 200, description: '申报的登记包摘要 declared package digest, algorithm:hex' },
     items: { type: 'integer', minimum: 0, description: '申报件数 declared item count' },
@@ -68,25 +93,35 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
       await rm(upload, { force: true });
     }
   };
-  const handler = (request: DepositRequest) =>
-    withUpload(request, (upload) => {
-      const q = request.query;
-      return deposit(center, {
+  const handler = async (request: DepositRequest) => {
+    const actor = userOf(request);
+    const q = request.query;
+    // Decided before a byte of the body is read.
+    requireDirectDeposit(center, actor);
+    const to = request.params.regno;
+    const unit =
+      to === undefined
+        ? await depositUnitFor(center, actor, 'deposit', q.unit)
+        : await getRegistrationAs(center, actor, 'deposit', to).then((reg) => center.db.units.getById(reg.unitId));
+    return withUpload(request, (upload) =>
+      deposit(center, {
         source: upload,
-        unit: q.unit,
-        unitName: q.unitName,
+        unit: unit?.code,
         title: q.title ?? '上传 upload',
         message: q.message,
-        to: request.params.regno,
-        agent: q.unit,
+        to,
+        agent: actor,
+        classification: q.classification,
         declared: declaredOf(q),
-      });
-    });
+      }),
+    );
+  };
 
   app.post<{ Querystring: DepositQuery; Params: { regno?: string } }>(
     '/api/v1/checks',
     {
       bodyLimit: Number.MAX_SAFE_INTEGER,
+      config: { access: 'self-check' },
       schema: {
         summary: '自检：四性检测一个登记包而不登记 / self-check: run the four-properties check, register nothing',
         tags: ['checks'],
@@ -95,16 +130,19 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
         response: { 200: { $ref: 'checkReport#' }, '4xx': errorSchema, '5xx': errorSchema },
       },
     },
-    (request) =>
-      withUpload(request, (upload) =>
-        selfCheck(center, { source: upload, unit: request.query.unit, declared: declaredOf(request.query) }),
-      ),
+    async (request) => {
+      const unit = await depositUnitFor(center, userOf(request), 'self-check', request.query.unit);
+      return withUpload(request, (upload) =>
+        selfCheck(center, { source: upload, unit: unit.code, declared: declaredOf(request.query) }),
+      );
+    },
   );
 
   app.post<{ Querystring: DepositQuery; Params: { regno?: string } }>(
     '/api/v1/registrations',
     {
       bodyLimit: Number.MAX_SAFE_INTEGER,
+      config: { access: 'deposit' },
       schema: {
         summary: '登记一个新的登记包 / register a new deposit',
         tags: ['registrations'],
@@ -120,10 +158,11 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
     '/api/v1/registrations/:regno/versions',
     {
       bodyLimit: Number.MAX_SAFE_INTEGER,
+      config: { access: 'deposit' },
       schema: {
         summary: '为已有登记追加新版本 / add a new version to a registration',
         tags: ['registrations'],
-        params: { type: 'object', properties: { regno: { type: 'string' } }, required: ['regno'] },
+        params: regnoParams,
         querystring: querySchema,
         [UPLOAD_MARK]: true,
         response: { 200: depositResultSchema, '4xx': errorSchema, '5xx': errorSchema },

@@ -2,12 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import {
   buildReceipt,
   findByDigests,
+  getRegistrationAs,
   renderRegistrationCertificate,
   timestampQuery,
   type Center,
 } from '../../center/index.js';
 import { InvalidInputError } from '../../core/index.js';
-import { errorSchema, regnoParams } from './schemas.js';
+import { userOf } from '../authentication.js';
+import { PUBLIC_RATE_LIMIT } from '../hardening.js';
+import { errorSchema, regnoParams, versionQuery } from './schemas.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const TSQ = 'application/timestamp-query';
@@ -23,7 +26,10 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
 
   app.get(
     '/log/checkpoint',
-    { schema: { summary: '最新签名检查点 / latest signed checkpoint (C2SP signed note)', tags: ['log'] } },
+    {
+      config: { access: 'read-transparency-log' },
+      schema: { summary: '最新签名检查点 / latest signed checkpoint (C2SP signed note)', tags: ['log'] },
+    },
     async (_req, reply) => {
       const cp = await center.evidence.checkpoint(center.db);
       return reply.type('text/plain; charset=utf-8').send(cp.note);
@@ -33,6 +39,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
   app.get<{ Querystring: { index: number; size: number } }>(
     '/log/proof/inclusion',
     {
+      config: { access: 'read-transparency-log' },
       schema: {
         summary: '包含证明 / inclusion proof',
         tags: ['log'],
@@ -40,6 +47,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
           type: 'object',
           required: ['index', 'size'],
           properties: { index: { type: 'integer', minimum: 0 }, size: { type: 'integer', minimum: 1 } },
+          additionalProperties: false,
         },
         response: { 200: proofSchema(['index', 'size']), '4xx': errorSchema },
       },
@@ -55,6 +63,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
   app.get<{ Querystring: { from: number; to: number } }>(
     '/log/proof/consistency',
     {
+      config: { access: 'read-transparency-log' },
       schema: {
         summary: '一致性证明 / consistency proof',
         tags: ['log'],
@@ -62,6 +71,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
           type: 'object',
           required: ['from', 'to'],
           properties: { from: { type: 'integer', minimum: 1 }, to: { type: 'integer', minimum: 1 } },
+          additionalProperties: false,
         },
         response: { 200: proofSchema(['from', 'to']), '4xx': errorSchema },
       },
@@ -77,31 +87,42 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
   app.get<{ Params: { regno: string }; Querystring: { version?: number; file?: string } }>(
     '/api/v1/registrations/:regno/receipt',
     {
+      config: { access: 'registration.receipt' },
       schema: {
         summary: '登记回执 / registration receipt (yinji-receipt/1)',
         tags: ['evidence'],
         params: regnoParams,
         querystring: {
           type: 'object',
-          properties: { version: { type: 'integer', minimum: 1 }, file: { type: 'string' } },
+          properties: { version: { type: 'integer', minimum: 1 }, file: { type: 'string', maxLength: 4096 } },
+          additionalProperties: false,
         },
       },
     },
-    async (req) => buildReceipt(center, { regno: req.params.regno, version: req.query.version, file: req.query.file }),
+    async (req) => {
+      const reg = await getRegistrationAs(center, req.actor, 'registration.receipt', req.params.regno);
+      return buildReceipt(center, { regno: reg.regno, version: req.query.version, file: req.query.file });
+    },
   );
 
   app.get<{ Params: { regno: string }; Querystring: { version?: number } }>(
     '/api/v1/registrations/:regno/certificate',
     {
+      config: { access: 'registration.certificate' },
       schema: {
         summary: '档案登记证明（PDF）/ registration certificate (PDF)',
         tags: ['evidence'],
         params: regnoParams,
-        querystring: { type: 'object', properties: { version: { type: 'integer', minimum: 1 } } },
+        querystring: versionQuery,
       },
     },
     async (req, reply) => {
-      const cert = await renderRegistrationCertificate(center, { regno: req.params.regno, version: req.query.version });
+      const reg = await getRegistrationAs(center, req.actor, 'registration.certificate', req.params.regno);
+      const cert = await renderRegistrationCertificate(center, {
+        regno: reg.regno,
+        version: req.query.version,
+        agent: userOf(req),
+      });
       return reply
         .type('application/pdf')
         .header('content-disposition', `inline; filename="${cert.regno}-v${cert.version}.pdf"`)
@@ -112,6 +133,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
   app.post<{ Body: { sha256: string[] } }>(
     '/verify',
     {
+      config: { access: 'verify', rateLimit: PUBLIC_RATE_LIMIT },
       schema: {
         summary: '按摘要核验（只发送摘要，不发送文件）/ verify by digest: send hashes, never files',
         tags: ['evidence'],
@@ -121,15 +143,17 @@ export function registerEvidenceRoutes(app: FastifyInstance, center: Center): vo
           properties: {
             sha256: { type: 'array', maxItems: 1000, items: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
           },
+          additionalProperties: false,
         },
       },
     },
-    async (req) => ({ results: await findByDigests(center, req.body.sha256) }),
+    async (req) => ({ results: await findByDigests(center, req.actor, req.body.sha256) }),
   );
 
   app.post(
     '/tsa',
     {
+      config: { access: 'timestamp', rateLimit: PUBLIC_RATE_LIMIT },
       schema: {
         summary: 'RFC 3161 时间戳服务 / time-stamp authority (application/timestamp-query)',
         tags: ['evidence'],

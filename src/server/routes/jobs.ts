@@ -26,6 +26,7 @@ export function registerJobRoutes(app: FastifyInstance, center: Center): void {
   app.get<{ Querystring: { state?: JobState; kind?: string; limit?: number } }>(
     '/api/v1/jobs',
     {
+      config: { access: 'read-metrics' },
       schema: {
         summary: '后台任务状态 / background jobs: counts per state and the latest jobs',
         tags: ['operations'],
@@ -36,6 +37,7 @@ export function registerJobRoutes(app: FastifyInstance, center: Center): void {
             kind: { type: 'string', maxLength: 64 },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
           },
+          additionalProperties: false,
         },
         response: {
           200: {

@@ -3,13 +3,16 @@ import { rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import {
   exportBag,
-  getRegistration,
-  listRegistrations,
+  getRegistrationAs,
+  listRegistrationsAs,
   openRegisteredFile,
+  recordAudit,
+  auditActor,
   resolveVersion,
   stagingPath,
   type Center,
 } from '../../center/index.js';
+import { userOf } from '../authentication.js';
 import { errorSchema, fileSchema, registrationSchema, regnoParams, versionQuery } from './schemas.js';
 
 type RegnoParams = { regno: string };
@@ -19,6 +22,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
   app.get<{ Querystring: { unit?: string; limit?: number; offset?: number } }>(
     '/api/v1/registrations',
     {
+      config: { access: 'registration.list' },
       schema: {
         summary: '列出登记 / list registrations',
         tags: ['registrations'],
@@ -29,6 +33,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
+          additionalProperties: false,
         },
         response: {
           200: {
@@ -38,12 +43,13 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
         },
       },
     },
-    async (request) => listRegistrations(center, request.query),
+    async (request) => listRegistrationsAs(center, request.actor, request.query),
   );
 
   app.get<{ Params: RegnoParams }>(
     '/api/v1/registrations/:regno',
     {
+      config: { access: 'registration.show' },
       schema: {
         summary: '登记详情及版本 / a registration and its versions',
         tags: ['registrations'],
@@ -61,7 +67,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
       },
     },
     async (request) => {
-      const reg = await getRegistration(center, request.params.regno);
+      const reg = await getRegistrationAs(center, request.actor, 'registration.show', request.params.regno);
       return { ...reg, versions: await center.db.registrations.versions(reg.regno) };
     },
   );
@@ -69,6 +75,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
   app.get<{ Params: RegnoParams; Querystring: VersionQuery }>(
     '/api/v1/registrations/:regno/files',
     {
+      config: { access: 'registration.show' },
       schema: {
         summary: '某版本的文件清单 / files of a version',
         tags: ['registrations'],
@@ -84,7 +91,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
       },
     },
     async (request) => {
-      const reg = await getRegistration(center, request.params.regno);
+      const reg = await getRegistrationAs(center, request.actor, 'registration.show', request.params.regno);
       const version = resolveVersion(reg, request.query.version);
       return { version, files: await center.db.registrations.versionFiles(reg.regno, version) };
     },
@@ -93,15 +100,28 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
   app.get<{ Params: RegnoParams & { '*': string }; Querystring: VersionQuery }>(
     '/api/v1/registrations/:regno/files/*',
     {
+      config: { access: 'registration.restore' },
       schema: {
         summary: '下载一个登记文件 / download a registered file',
         tags: ['registrations'],
-        params: { type: 'object', properties: { ...regnoParams.properties, '*': { type: 'string' } } },
+        params: {
+          type: 'object',
+          properties: { ...regnoParams.properties, '*': { type: 'string', maxLength: 4096 } },
+          additionalProperties: false,
+        },
         querystring: versionQuery,
       },
     },
     async (request, reply) => {
-      const file = await openRegisteredFile(center, request.params.regno, request.params['*'], request.query.version);
+      const reg = await getRegistrationAs(center, request.actor, 'registration.restore', request.params.regno);
+      const file = await openRegisteredFile(center, reg.regno, request.params['*'], request.query.version);
+      await recordAudit(center, {
+        ...auditActor(userOf(request)),
+        action: 'download',
+        target: reg.regno,
+        outcome: 'success',
+        detail: { version: request.query.version ?? reg.headVersion, path: request.params['*'], bytes: file.size },
+      });
       return reply
         .header('content-type', 'application/octet-stream')
         .header('content-length', file.size)
@@ -113,6 +133,7 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
   app.get<{ Params: RegnoParams; Querystring: VersionQuery }>(
     '/api/v1/registrations/:regno/bag',
     {
+      config: { access: 'registration.export' },
       schema: {
         summary: '以 BagIt 包（zip）导出 / export as a zipped BagIt bag',
         tags: ['registrations'],
@@ -121,12 +142,13 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
       },
     },
     async (request, reply) => {
+      const reg = await getRegistrationAs(center, request.actor, 'registration.export', request.params.regno);
       const zip = stagingPath(center.config.stagingDir, 'export', '.zip');
       const result = await exportBag(center, {
-        regno: request.params.regno,
+        regno: reg.regno,
         version: request.query.version,
         dest: zip,
-        agent: 'http',
+        agent: userOf(request),
       });
       const stream = createReadStream(zip);
       stream.once('close', () => void rm(zip, { force: true }));

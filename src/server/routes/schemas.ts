@@ -110,9 +110,11 @@ export const regnoParams = {
   type: 'object',
   properties: { regno: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } },
   required: ['regno'],
+  additionalProperties: false,
 } as const;
 
 export const versionQuery = {
   type: 'object',
   properties: { version: { type: 'integer', minimum: 1 } },
+  additionalProperties: false,
 } as const;

@@ -1,14 +1,80 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { deposit, type Center, type DepositResult } from '../../center/index.js';
-import { NotFoundError, YinjiError, isYinjiError } from '../../core/index.js';
+import {
+  attachPackage,
+  createSubmission,
+  deposit,
+  depositUnitFor,
+  selfCheckSubmission,
+  submitSubmission,
+  getRegistrationAs,
+  requireDirectDeposit,
+  type Center,
+  type DepositResult,
+} from '../../center/index.js';
+import type { UserActor } from '../../auth/index.js';
+import { failedItemIds, type CheckReport } from '../../checks/index.js';
+import {
+  ChecksFailedError,
+  InvalidInputError,
+  NotFoundError,
+  QuotaExceededError,
+  UploadTooLargeError,
+  YinjiError,
+  isYinjiError,
+} from '../../core/index.js';
+import type { Submission, Unit } from '../../db/index.js';
+import { userOf } from '../authentication.js';
 import { statusFor } from '../errors.js';
-import { createResumableUploads, UPLOADS_PATH, type ResumableUploads } from '../tus-uploads.js';
+import {
+  createResumableUploads,
+  formatUploadMetadata,
+  OWNER_KEY,
+  parseUploadMetadata,
+  UPLOADS_PATH,
+  type ResumableUploads,
+} from '../tus-uploads.js';
 import { depositResultSchema, errorSchema } from './schemas.js';
 
+type MetadataText = (key: string) => string | undefined;
+/** A registration, or, where the center reviews deposits, the submission now waiting for review. */
+type UploadOutcome = DepositResult | { submission: Submission; checks: CheckReport };
+
 /** tus ids are `crypto.randomBytes(16).toString('hex')`; anything else is not ours. */
-const ID_PATTERN = '^[0-9a-f]{32}$';
+const idParams = {
+  type: 'object',
+  properties: { id: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+  required: ['id'],
+  additionalProperties: false,
+} as const;
+
+/**
+ * Replace a request header before @tus/server sees it. It reads `rawHeaders`
+ * (through srvx), so both views are changed, and every copy of the header:
+ * a client must not smuggle a second one past us.
+ */
+function setRawHeader(request: FastifyRequest, name: string, value: string): void {
+  const raw = request.raw.rawHeaders;
+  const kept: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    if (raw[i]!.toLowerCase() !== name) kept.push(raw[i]!, raw[i + 1]!);
+  }
+  kept.push(name, value);
+  raw.splice(0, raw.length, ...kept);
+  request.raw.headers[name] = value;
+}
+
+/** A resumable upload's declared length against its unit's own limits (center/deposit.ts checks again at registration). */
+async function checkUploadAgainstUnit(center: Center, unit: Unit, length: number): Promise<void> {
+  if (unit.maxPackageBytes !== null && length > unit.maxPackageBytes) {
+    throw new UploadTooLargeError(length, unit.maxPackageBytes, unit.code);
+  }
+  if (unit.quotaBytes !== null) {
+    const used = await center.db.registrations.unitStoredBytes(unit.id);
+    if (used + length > unit.quotaBytes) throw new QuotaExceededError(unit.code, used, length, unit.quotaBytes);
+  }
+}
 
 /**
  * Resumable uploads (断点续传) over tus 1.0 (https://tus.io/protocols/resumable-upload):
@@ -28,24 +94,84 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
     reply.hijack();
     await uploads.server.handle(request.raw, reply.raw);
   };
+  /** The upload, if it is this account's; anyone else's (or none) is "not found". */
+  const ownUpload = async (request: FastifyRequest, id: string) => {
+    const upload = await uploads.store.getUpload(id).catch(() => undefined);
+    if (upload === undefined || upload.metadata?.[OWNER_KEY] !== String(userOf(request).userId)) {
+      throw new NotFoundError({ zh: `没有上传 ${id}`, en: `no upload ${id}` });
+    }
+    return upload;
+  };
   const tusSchema = { summary: 'tus 1.0 断点续传 / tus 1.0 resumable upload', tags: ['uploads'] };
-  app.route({ method: ['POST', 'OPTIONS'], url: UPLOADS_PATH, schema: tusSchema, handler: tus });
-  app.route({
-    method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'],
-    url: `${UPLOADS_PATH}/:id`,
-    schema: tusSchema,
-    handler: tus,
+  // Creation: the server decides the unit and the owner, and checks the unit's limits before a byte is stored.
+  app.post(UPLOADS_PATH, { config: { access: 'upload' }, schema: tusSchema }, async (request, reply) => {
+    const actor = userOf(request);
+    const metadata = parseUploadMetadata(request.headers['upload-metadata']?.toString() ?? '');
+    if (metadata.has(OWNER_KEY)) {
+      throw new InvalidInputError({
+        zh: `上传元数据不能包含 ${OWNER_KEY}`,
+        en: `upload metadata may not set ${OWNER_KEY}`,
+      });
+    }
+    const to = metadata.get('to');
+    const unit =
+      to === undefined
+        ? await depositUnitFor(center, actor, 'upload', metadata.get('unit'))
+        : await getRegistrationAs(center, actor, 'deposit', to).then((reg) => center.db.units.getById(reg.unitId));
+    if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
+    const length = Number(request.headers['upload-length']);
+    if (Number.isFinite(length)) await checkUploadAgainstUnit(center, unit, length);
+    metadata.set('unit', unit.code);
+    metadata.set(OWNER_KEY, String(actor.userId));
+    setRawHeader(request, 'upload-metadata', formatUploadMetadata(metadata));
+    await tus(request, reply);
   });
+  app.route({
+    method: ['HEAD', 'PATCH', 'DELETE'],
+    url: `${UPLOADS_PATH}/:id`,
+    config: { access: 'upload' },
+    schema: { ...tusSchema, params: idParams },
+    handler: async (request, reply) => {
+      await ownUpload(request, (request.params as { id: string }).id);
+      await tus(request, reply);
+    },
+  });
+  // tus discovery (Tus-Version, Tus-Extension, Tus-Max-Size): nothing about anybody's uploads.
+  app.options(UPLOADS_PATH, { config: { access: 'none' }, schema: tusSchema }, tus);
 
-  const registering = new Map<string, Promise<DepositResult>>();
+  const registering = new Map<string, Promise<UploadOutcome>>();
   const resultFile = (id: string): string => join(uploads.resultsDirectory, `${id}.json`);
 
-  const register = async (id: string): Promise<DepositResult> => {
-    const kept = await readFile(resultFile(id), 'utf8').catch(() => undefined);
-    if (kept !== undefined) return JSON.parse(kept) as DepositResult;
-    const upload = await uploads.store.getUpload(id).catch((e: unknown) => {
-      throw new NotFoundError({ zh: `没有上传 ${id}`, en: `no upload ${id}` }, { cause: e });
+  /**
+   * A unit's upload where the center reviews deposits: a submission, with the
+   * self-check run, submitted for review (its package moves out of tus).
+   */
+  const submitUpload = async (actor: UserActor, id: string, size: number, text: MetadataText) => {
+    const digest = text('digest');
+    const created = await createSubmission(center, actor, {
+      title: text('title') ?? text('filename') ?? '上传 upload',
+      classification: text('classification'),
+      declared: digest === undefined ? {} : { packageDigest: digest },
+      carrier: { type: 'online' },
+      ...(text('message') === undefined ? {} : { note: text('message') }),
     });
+    await attachPackage(center, actor, created.id, join(uploads.directory, id), size);
+    const { report } = await selfCheckSubmission(center, actor, created.id);
+    if (report.blocked) throw new ChecksFailedError(failedItemIds(report), report);
+    return { submission: await submitSubmission(center, actor, created.id), checks: report };
+  };
+
+  const register = async (request: FastifyRequest, id: string): Promise<UploadOutcome> => {
+    const actor = userOf(request);
+    const kept = await readFile(resultFile(id), 'utf8').catch(() => undefined);
+    if (kept !== undefined) {
+      const result = JSON.parse(kept) as UploadOutcome & { owner?: number };
+      if (result.owner !== actor.userId) throw new NotFoundError({ zh: `没有上传 ${id}`, en: `no upload ${id}` });
+      const { owner: _owner, ...rest } = result;
+      return rest;
+    }
+    const upload = await ownUpload(request, id);
+    if (upload.metadata?.to != null) requireDirectDeposit(center, actor);
     if (upload.size === undefined || upload.offset !== upload.size) {
       throw new YinjiError(
         'E_UPLOAD_INCOMPLETE',
@@ -57,19 +183,22 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
       );
     }
     const meta = upload.metadata ?? {};
-    const text = (key: string): string | undefined => meta[key] ?? undefined;
-    let result: DepositResult;
+    const text: MetadataText = (key) => meta[key] ?? undefined;
+    const direct = !center.config.reviewRequired || actor.unitId === null;
+    let result: UploadOutcome;
     try {
-      result = await deposit(center, {
-        source: join(uploads.directory, id),
-        unit: text('unit'),
-        unitName: text('unitName'),
-        title: text('title') ?? text('filename') ?? '上传 upload',
-        message: text('message'),
-        to: text('to'),
-        agent: text('unit'),
-        declared: text('digest') !== undefined ? { packageDigest: text('digest') } : {},
-      });
+      result = direct
+        ? await deposit(center, {
+            source: join(uploads.directory, id),
+            unit: text('unit'),
+            title: text('title') ?? text('filename') ?? '上传 upload',
+            message: text('message'),
+            to: text('to'),
+            agent: actor,
+            classification: text('classification'),
+            declared: text('digest') !== undefined ? { packageDigest: text('digest') } : {},
+          })
+        : await submitUpload(actor, id, upload.size, text);
     } catch (e) {
       // A refused package (wrong digest, failed checks, bad input) will be refused again: drop it.
       // A server-side failure (5xx) keeps it so the client can call register again.
@@ -77,7 +206,7 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
       throw e;
     }
     const tmp = `${resultFile(id)}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(result), { flush: true });
+    await writeFile(tmp, JSON.stringify({ ...result, owner: actor.userId }), { flush: true });
     await rename(tmp, resultFile(id));
     await uploads.store.remove(id).catch(() => undefined);
     return result;
@@ -86,24 +215,33 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
   app.post<{ Params: { id: string } }>(
     `${UPLOADS_PATH}/:id/register`,
     {
+      config: { access: 'deposit' },
       schema: {
-        summary: '登记一个已完成的断点续传上传 / register a completed resumable upload',
+        summary:
+          '登记一个已完成的断点续传上传；中心要求审核时，单位的上传经自检后提交审核（202）/ register a completed resumable upload; where the center reviews deposits, a unit’s upload is self-checked and submitted for review instead (202)',
         tags: ['uploads'],
-        params: {
-          type: 'object',
-          properties: { id: { type: 'string', pattern: ID_PATTERN } },
-          required: ['id'],
-          additionalProperties: false,
+        params: idParams,
+        response: {
+          200: depositResultSchema,
+          202: {
+            type: 'object',
+            properties: {
+              submission: { type: 'object', additionalProperties: true },
+              checks: { $ref: 'checkReport#' },
+            },
+          },
+          '4xx': errorSchema,
+          '5xx': errorSchema,
         },
-        response: { 200: depositResultSchema, '4xx': errorSchema, '5xx': errorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
       // Concurrent calls for one upload share one deposit (a client retrying after a timeout).
-      const running = registering.get(id) ?? register(id).finally(() => registering.delete(id));
+      const running = registering.get(id) ?? register(request, id).finally(() => registering.delete(id));
       registering.set(id, running);
-      return running;
+      const outcome = await running;
+      return reply.status('submission' in outcome ? 202 : 200).send(outcome);
     },
   );
 
