@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
-import { registerAuthentication } from './authentication.js';
+import { registerAuthentication, type RouteAccess } from './authentication.js';
 import { errorHandler } from './errors.js';
 import { registerHardening } from './hardening.js';
 import { registerAnnualReportRoutes } from './routes/annual-reports.js';
@@ -15,6 +15,20 @@ import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js
 import { registerStoreRoutes } from './routes/store.js';
 import { registerSubmissionRoutes } from './routes/submissions.js';
 import { registerUploadRoutes } from './routes/uploads.js';
+
+/** One route as registered: what the access test (src/server/access.test.ts) walks. */
+export interface RouteSummary {
+  readonly method: string;
+  readonly url: string;
+  readonly access: RouteAccess | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the app, in registration order. */
+    readonly routeTable: readonly RouteSummary[];
+  }
+}
 
 export interface AppOptions {
   /** pino logger options, or false for none (tests). Default: info level to stdout. */
@@ -35,6 +49,11 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
       ? Fastify({ ...common, loggerInstance: options.loggerInstance })
       : Fastify({ ...common, logger: options.logger ?? { level: 'info' } });
   app.setErrorHandler(errorHandler);
+  const routes: RouteSummary[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
+  });
+  app.decorate('routeTable', routes);
   await registerAuthentication(app, center);
   await registerHardening(app, center);
   // Deposit uploads reach the route as the raw request stream: never buffered.
