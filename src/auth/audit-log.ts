@@ -29,7 +29,16 @@ export const AUDIT_ANCHOR_ACTION = 'anchor';
 export type AuditAction =
   | 'login'
   | 'login-failed'
-  | 'permission-change'
+  | 'logout'
+  | 'user-create'
+  | 'user-disable'
+  | 'user-enable'
+  | 'role-grant'
+  | 'role-revoke'
+  | 'password-change'
+  | 'unit-register'
+  | 'token-create'
+  | 'token-revoke'
   | 'config-change'
   | 'deposit'
   | 'review'
@@ -42,6 +51,28 @@ export type AuditAction =
 /** Append one entry (in the caller's transaction when `db` is one; otherwise in its own). */
 export function appendAudit(db: Pick<Database, 'auditLog'>, entry: NewAuditEntry): Promise<AuditEntry> {
   return db.auditLog.append(entry);
+}
+
+/**
+ * Record a successful security-relevant change made by `actor`, in the same
+ * transaction as the change: the change and its record commit together or
+ * not at all.
+ */
+export function auditChange(
+  tx: Pick<Database, 'auditLog'>,
+  actor: { readonly username: string; readonly roles: readonly string[] },
+  action: string,
+  target: string,
+  detail: Readonly<Record<string, unknown>> = {},
+): Promise<AuditEntry> {
+  return appendAudit(tx, {
+    actor: actor.username,
+    role: actor.roles.join('+') || 'none',
+    action,
+    target,
+    outcome: 'success',
+    detail,
+  });
 }
 
 export type AuditProblem =

@@ -3,8 +3,9 @@
  * social credit code, type and priority domain. The security administrator
  * manages units, as it manages the accounts that belong to them.
  */
-import { InvalidInputError, type Message } from '../core/index.js';
-import type { Unit } from '../db/index.js';
+import { InvalidInputError, NotFoundError, type Message } from '../core/index.js';
+import type { Unit, UnitLimits } from '../db/index.js';
+import { auditChange } from './audit-log.js';
 import { requirePermission, type UserActor } from './permissions.js';
 import type { AuthContext } from './users.js';
 import { validateUscc } from './uscc.js';
@@ -73,12 +74,47 @@ export async function registerUnit(ctx: AuthContext, actor: UserActor, input: Ne
   }
   const name = input.name.trim();
   if (name === '') throw new InvalidInputError({ zh: '单位名称不能为空', en: 'a unit needs a name' });
-  return ctx.db.units.create({
-    code: input.code ?? checked.parts.code,
-    name,
-    type: UNIT_TYPE_NAMES[input.unitType].zh,
-    creditCode: checked.parts.code,
-    unitType: input.unitType,
-    domain,
+  return ctx.db.transaction(async (tx) => {
+    const unit = await tx.units.create({
+      code: input.code ?? checked.parts.code,
+      name,
+      type: UNIT_TYPE_NAMES[input.unitType].zh,
+      creditCode: checked.parts.code,
+      unitType: input.unitType,
+      domain,
+    });
+    await auditChange(tx, actor, 'unit-register', `unit:${unit.code}`, { name, unitType: input.unitType, domain });
+    return unit;
+  });
+}
+
+/**
+ * Set a unit's upload limits (largest package, storage quota; null: none of
+ * its own). Resource limits are configuration: the system administrator's.
+ */
+export async function setUnitLimits(
+  ctx: AuthContext,
+  actor: UserActor,
+  unitId: number,
+  limits: UnitLimits,
+): Promise<Unit> {
+  requirePermission(actor, 'change-config');
+  for (const [field, value] of Object.entries(limits)) {
+    if (value !== null && value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) {
+      throw new InvalidInputError({
+        zh: `${field} 应为正整数（字节）或 null`,
+        en: `${field} must be a positive whole number of bytes, or null`,
+      });
+    }
+  }
+  return ctx.db.transaction(async (tx) => {
+    const before = await tx.units.getById(unitId);
+    const unit = before && (await tx.units.setLimits(unitId, limits));
+    if (!before || !unit) throw new NotFoundError({ zh: `单位 ${unitId} 不存在`, en: `no unit ${unitId}` });
+    await auditChange(tx, actor, 'config-change', `unit:${unit.code}`, {
+      maxPackageBytes: { from: before.maxPackageBytes, to: unit.maxPackageBytes },
+      quotaBytes: { from: before.quotaBytes, to: unit.quotaBytes },
+    });
+    return unit;
   });
 }

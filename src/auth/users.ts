@@ -6,6 +6,7 @@
  */
 import { ConflictError, InvalidInputError, NotFoundError, type Clock, type Message } from '../core/index.js';
 import type { Database, Repositories, UserRecord } from '../db/index.js';
+import { auditChange } from './audit-log.js';
 import { RoleConflictError } from './errors.js';
 import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import { requirePermission, type Action, type UserActor } from './permissions.js';
@@ -134,7 +135,15 @@ export async function createUser(ctx: AuthContext, actor: UserActor, input: NewU
   requirePermission(actor, 'manage-users');
   if ((input.roles ?? []).length > 0) requirePermission(actor, 'assign-roles');
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  return ctx.db.transaction((tx) => insertUser(tx, input, passwordHash, actor.username));
+  return ctx.db.transaction(async (tx) => {
+    const user = await insertUser(tx, input, passwordHash, actor.username);
+    await auditChange(tx, actor, 'user-create', `user:${user.username}`, {
+      unitId: user.unitId,
+      roles: user.roles,
+      clearance: user.clearance,
+    });
+    return user;
+  });
 }
 
 /**
@@ -159,6 +168,7 @@ export async function assignRole(
     const conflict = roleConflict(user, role);
     if (conflict) throw new RoleConflictError(conflict, { details: { userId, role } });
     await tx.users.addRole(userId, role, actor.username);
+    await auditChange(tx, actor, 'role-grant', `user:${user.username}`, { role });
     return { ...user, roles: [...new Set([...user.roles, role])].sort() };
   });
 }
@@ -173,7 +183,12 @@ export async function revokeRole(
   if (actor.userId === userId) {
     throw new RoleConflictError({ zh: '不能修改自己的角色', en: 'you cannot change your own roles' });
   }
-  return ctx.db.users.removeRole(userId, role);
+  return ctx.db.transaction(async (tx) => {
+    const user = await tx.users.getById(userId);
+    if (!user || !(await tx.users.removeRole(userId, role))) return false;
+    await auditChange(tx, actor, 'role-revoke', `user:${user.username}`, { role });
+    return true;
+  });
 }
 
 export async function setUserDisabled(
@@ -186,7 +201,14 @@ export async function setUserDisabled(
   if (actor.userId === userId) {
     throw new ConflictError({ zh: '不能停用自己的账号', en: 'you cannot disable your own account' });
   }
-  await ctx.db.users.setDisabled(userId, disabled);
+  await ctx.db.transaction(async (tx) => {
+    const user = await tx.users.getById(userId);
+    if (!user) throw new NotFoundError({ zh: `用户 ${userId} 不存在`, en: `no user ${userId}` });
+    await tx.users.setDisabled(userId, disabled);
+    // A disabled account's sessions end now, not when they would have expired.
+    if (disabled) await tx.sessions.revokeAllOf(userId);
+    await auditChange(tx, actor, disabled ? 'user-disable' : 'user-enable', `user:${user.username}`);
+  });
 }
 
 /**
@@ -224,5 +246,11 @@ export async function changeOwnPassword(
   if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, current))) {
     throw new InvalidInputError({ zh: '当前口令不正确', en: 'the current password is wrong' });
   }
-  await ctx.db.users.setPasswordHash(user.id, await hashPassword(next));
+  const hash = await hashPassword(next);
+  await ctx.db.transaction(async (tx) => {
+    await tx.users.setPasswordHash(user.id, hash);
+    // Whoever may have learnt the old password loses the sessions it opened.
+    await tx.sessions.revokeAllOf(user.id);
+    await auditChange(tx, actor, 'password-change', `user:${user.username}`);
+  });
 }

@@ -32,3 +32,4 @@ export * from './submissions.js';
 export * from './submission-review.js';
 export * from './annual-reports.js';
 export * from './deposit-access.js';
+export * from './config-audit.js';

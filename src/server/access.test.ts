@@ -18,7 +18,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
 import { testAccount, testUnit, type TestAccount } from '../auth/test-support/accounts.js';
-import { createToken } from '../auth/index.js';
+import { ADMIN_ROLES, authorize, createToken, type AdminRole } from '../auth/index.js';
 import { Center } from '../center/index.js';
 import { buildZip } from '../packages/test-support/raw-zip.js';
 import { buildApp } from './app.js';
@@ -74,11 +74,7 @@ const json = (method: InjectOptions['method'], url: string, payload: object): In
   url,
   payload,
 });
-const regnoProbe = (
-  method: InjectOptions['method'],
-  path: string,
-  extra: Partial<InjectOptions> = {},
-): Probe => ({
+const regnoProbe = (method: InjectOptions['method'], path: string, extra: Partial<InjectOptions> = {}): Probe => ({
   foreign: (w) => ({ method, url: `/api/v1/registrations/${w.regB}${path}`, ...extra }),
   missing: (w) => ({ method, url: `/api/v1/registrations/${w.missingRegno}${path}`, ...extra }),
   ids: (w) => [w.regB, w.missingRegno],
@@ -120,7 +116,14 @@ const RULES: Readonly<Record<string, Rule>> = {
   'GET /api/v1/tokens': { kind: 'listing', request: () => ({ url: '/api/v1/tokens' }) },
   'DELETE /api/v1/tokens/:id': {
     kind: 'foreign',
-    probes: [idProbe('DELETE', (id) => `/api/v1/tokens/${id}`, (w) => String(w.tokenB), MISSING_ID)],
+    probes: [
+      idProbe(
+        'DELETE',
+        (id) => `/api/v1/tokens/${id}`,
+        (w) => String(w.tokenB),
+        MISSING_ID,
+      ),
+    ],
   },
 
   'GET /api/v1/registrations': {
@@ -143,13 +146,28 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   'POST /api/v1/registrations': {
     kind: 'foreign',
-    probes: [idProbe('POST', (u) => `/api/v1/registrations?unit=${u}`, () => 'UB', 'UZ', upload, undefined)].map(
-      (p) => ({ ...p, status: 403 }),
-    ),
+    probes: [
+      idProbe(
+        'POST',
+        (u) => `/api/v1/registrations?unit=${u}`,
+        () => 'UB',
+        'UZ',
+        upload,
+        undefined,
+      ),
+    ].map((p) => ({ ...p, status: 403 })),
   },
   'POST /api/v1/checks': {
     kind: 'foreign',
-    probes: [idProbe('POST', (u) => `/api/v1/checks?unit=${u}`, () => 'UB', 'UZ', upload)].map((p) => ({
+    probes: [
+      idProbe(
+        'POST',
+        (u) => `/api/v1/checks?unit=${u}`,
+        () => 'UB',
+        'UZ',
+        upload,
+      ),
+    ].map((p) => ({
       ...p,
       status: 403,
     })),
@@ -178,20 +196,35 @@ const RULES: Readonly<Record<string, Rule>> = {
       {
         kind: 'foreign',
         probes: [
-          idProbe(method, (id) => `/api/v1/uploads/${id}`, (w) => w.uploadB, MISSING_UPLOAD, {
-            headers: {
-              ...tusHeaders.headers,
-              ...(method === 'PATCH' ? { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } : {}),
+          idProbe(
+            method,
+            (id) => `/api/v1/uploads/${id}`,
+            (w) => w.uploadB,
+            MISSING_UPLOAD,
+            {
+              headers: {
+                ...tusHeaders.headers,
+                ...(method === 'PATCH'
+                  ? { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' }
+                  : {}),
+              },
+              ...(method === 'PATCH' ? { payload: Buffer.from('0123456789') } : {}),
             },
-            ...(method === 'PATCH' ? { payload: Buffer.from('0123456789') } : {}),
-          }),
+          ),
         ],
       } satisfies Rule,
     ]),
   ),
   'POST /api/v1/uploads/:id/register': {
     kind: 'foreign',
-    probes: [idProbe('POST', (id) => `/api/v1/uploads/${id}/register`, (w) => w.uploadB, MISSING_UPLOAD)],
+    probes: [
+      idProbe(
+        'POST',
+        (id) => `/api/v1/uploads/${id}/register`,
+        (w) => w.uploadB,
+        MISSING_UPLOAD,
+      ),
+    ],
   },
 
   'GET /log/checkpoint': { kind: 'open', request: () => ({ url: '/log/checkpoint' }) },
@@ -200,12 +233,37 @@ const RULES: Readonly<Record<string, Rule>> = {
   // A search by content: anyone holding B's file may learn that, and when, it was registered — nothing more.
   'POST /verify': {
     kind: 'listing',
-    request: () =>
-      json('POST', '/verify', { sha256: [createHash('sha256').update(B_FILE_TEXT).digest('hex')] }),
+    request: () => json('POST', '/verify', { sha256: [createHash('sha256').update(B_FILE_TEXT).digest('hex')] }),
   },
   'POST /tsa': { kind: 'open' },
 
   'GET /api/v1/jobs': { kind: 'center', request: () => ({ url: '/api/v1/jobs' }) },
+  'GET /api/v1/config': { kind: 'center', request: () => ({ url: '/api/v1/config' }) },
+  'GET /api/v1/units': { kind: 'center', request: () => ({ url: '/api/v1/units' }) },
+  'POST /api/v1/units': {
+    kind: 'center',
+    request: () => json('POST', '/api/v1/units', { name: '丙', creditCode: '91440300708461136T', unitType: 'agency' }),
+  },
+  'PUT /api/v1/units/:id/limits': {
+    kind: 'center',
+    request: (w) => json('PUT', `/api/v1/units/${w.unitB}/limits`, { quotaBytes: 1 }),
+  },
+  'GET /api/v1/users': { kind: 'center', request: () => ({ url: '/api/v1/users' }) },
+  'POST /api/v1/users': { kind: 'center', request: () => json('POST', '/api/v1/users', { username: 'x1' }) },
+  'PUT /api/v1/users/:id/roles/:role': {
+    kind: 'center',
+    request: () => ({ method: 'PUT', url: '/api/v1/users/1/roles/depositor' }),
+  },
+  'DELETE /api/v1/users/:id/roles/:role': {
+    kind: 'center',
+    request: () => ({ method: 'DELETE', url: '/api/v1/users/1/roles/depositor' }),
+  },
+  'PUT /api/v1/users/:id/disabled': {
+    kind: 'center',
+    request: () => json('PUT', '/api/v1/users/1/disabled', { disabled: true }),
+  },
+  'GET /api/v1/audit-log': { kind: 'center', request: () => ({ url: '/api/v1/audit-log' }) },
+  'GET /api/v1/audit-log/verification': { kind: 'center', request: () => ({ url: '/api/v1/audit-log/verification' }) },
   'GET /api/v1/store/validation': { kind: 'center', request: () => ({ url: '/api/v1/store/validation' }) },
 
   'GET /api/v1/submissions': { kind: 'listing', request: () => ({ url: '/api/v1/submissions?limit=1000' }) },
@@ -215,12 +273,25 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   'GET /api/v1/submissions/:id': {
     kind: 'foreign',
-    probes: [idProbe('GET', (id) => `/api/v1/submissions/${id}`, (w) => String(w.submissionB), MISSING_ID)],
+    probes: [
+      idProbe(
+        'GET',
+        (id) => `/api/v1/submissions/${id}`,
+        (w) => String(w.submissionB),
+        MISSING_ID,
+      ),
+    ],
   },
   'PUT /api/v1/submissions/:id/package': {
     kind: 'foreign',
     probes: [
-      idProbe('PUT', (id) => `/api/v1/submissions/${id}/package`, (w) => String(w.submissionB), MISSING_ID, upload),
+      idProbe(
+        'PUT',
+        (id) => `/api/v1/submissions/${id}/package`,
+        (w) => String(w.submissionB),
+        MISSING_ID,
+        upload,
+      ),
     ],
   },
   ...Object.fromEntries(
@@ -229,7 +300,12 @@ const RULES: Readonly<Record<string, Rule>> = {
       {
         kind: 'foreign',
         probes: [
-          idProbe('POST', (id) => `/api/v1/submissions/${id}/${step}`, (w) => String(w.submissionB), MISSING_ID),
+          idProbe(
+            'POST',
+            (id) => `/api/v1/submissions/${id}/${step}`,
+            (w) => String(w.submissionB),
+            MISSING_ID,
+          ),
         ],
       } satisfies Rule,
     ]),
@@ -287,6 +363,7 @@ for (const dialect of TEST_DIALECTS) {
     let w: World;
     let asker: Record<Asker, Inject>;
     let owner: Record<'depositor' | 'operator', Inject>;
+    let admins: Record<AdminRole, TestAccount>;
 
     beforeAll(async () => {
       tmp = await mkdtemp(join(tmpdir(), `yinji-access-${dialect}-`));
@@ -309,6 +386,11 @@ for (const dialect of TEST_DIALECTS) {
         operator: injectAs(app, await account('op', ['operator'])),
       };
       const mgrB = injectAs(app, await account('mgr-b', ['unit-manager'], unitB));
+      admins = {
+        'system-admin': await account('sys', ['system-admin']),
+        'security-admin': await account('sec', ['security-admin']),
+        'security-auditor': await account('aud', ['security-auditor']),
+      };
 
       const deposit = async (unit: string, title: string, name: string, text: string) => {
         const res = await owner.operator({
@@ -387,9 +469,9 @@ for (const dialect of TEST_DIALECTS) {
         expect(res.statusCode, `${url}: ${res.body.slice(0, 200)}`).toBe(200);
       }
       expect((await owner.depositor({ url: `/api/v1/submissions/${w.submissionB}` })).statusCode).toBe(200);
-      expect((await owner.depositor({ method: 'HEAD', url: `/api/v1/uploads/${w.uploadB}`, ...tusHeaders })).statusCode).toBe(
-        200,
-      );
+      expect(
+        (await owner.depositor({ method: 'HEAD', url: `/api/v1/uploads/${w.uploadB}`, ...tusHeaders })).statusCode,
+      ).toBe(200);
       expect((await owner.operator({ url: `/api/v1/annual-reports/${YEAR}/units/${w.unitB}` })).statusCode).toBe(200);
       // A's own registration is A's to see.
       expect((await asker.depositor({ url: `/api/v1/registrations/${w.regA}` })).statusCode).toBe(200);
@@ -405,6 +487,40 @@ for (const dialect of TEST_DIALECTS) {
       // Positive: the listing does show A's own registration.
       const own = await asker.depositor({ url: '/api/v1/registrations' });
       expect(own.json<{ items: { regno: string }[] }>().items.map((r) => r.regno)).toEqual([w.regA]);
+    });
+
+    it.each(ADMIN_ROLES)('refuses the %s every route outside its role, and lets it do its own work', async (role) => {
+      const admin = admins[role];
+      const ask = injectAs(app, admin);
+      const fill = (url: string) =>
+        url
+          .replace(':regno', w.regA)
+          .replace(':year', String(YEAR))
+          .replace(':role', 'depositor')
+          .replace(/:[A-Za-z]+/g, '1')
+          .replace('*', 'x');
+      let refused = 0;
+      for (const route of app.routeTable) {
+        const access = route.access;
+        if (access === undefined || access === 'none' || authorize(admin.actor, access)) continue;
+        const res = await ask({ method: route.method, url: fill(route.url) });
+        expect(res.statusCode, `${role}: ${route.method} ${route.url} → ${res.body.slice(0, 200)}`).toBe(403);
+        refused++;
+      }
+      expect(refused).toBeGreaterThan(25);
+      // What it is for: configuration; accounts and units; the audit log.
+      const own = {
+        'system-admin': '/api/v1/config',
+        'security-admin': '/api/v1/users',
+        'security-auditor': '/api/v1/audit-log/verification',
+      }[role];
+      const res = await ask({ url: own });
+      expect(res.statusCode, res.body).toBe(200);
+      if (role === 'security-auditor') expect(res.json()).toMatchObject({ ok: true });
+      // And none of them reads a record's content.
+      expect((await ask({ url: `/api/v1/registrations/${w.regA}/files/${encodeURI('甲/文件.txt')}` })).statusCode).toBe(
+        403,
+      );
     });
 
     it('refuses center-only routes to a unit user by role', async () => {

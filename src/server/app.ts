@@ -4,6 +4,7 @@ import type { Center } from '../center/index.js';
 import { registerAuthentication, type RouteAccess } from './authentication.js';
 import { errorHandler } from './errors.js';
 import { registerHardening } from './hardening.js';
+import { registerAdministrationRoutes } from './routes/administration.js';
 import { registerAnnualReportRoutes } from './routes/annual-reports.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { registerDepositRoutes } from './routes/deposits.js';
@@ -79,6 +80,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
     center: center.config.centerId,
   }));
   registerSessionRoutes(app, center);
+  registerAdministrationRoutes(app, center);
   registerRegistrationRoutes(app, center);
   registerDepositRoutes(app, center);
   await registerUploadRoutes(app, center);

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { Center, initCenter, startBackgroundWork, type CenterConfig } from '../../center/index.js';
+import {
+  auditConfigurationChange,
+  Center,
+  initCenter,
+  startBackgroundWork,
+  type CenterConfig,
+} from '../../center/index.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption } from './with-center.js';
 
@@ -63,6 +69,7 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         await center.close();
         throw e;
       });
+      await auditConfigurationChange(center);
       const background = startBackgroundWork(center);
       if (opts.json) printJson({ url: server.url, dataDir: resolve(opts.data) });
       else

@@ -6,6 +6,8 @@ export interface SettingsRepository {
   /** Store `value` under `name` unless one is stored already; returns the stored value (the first writer's). */
   putIfAbsent(name: string, value: string): Promise<string>;
   get(name: string): Promise<string | undefined>;
+  /** Store `value` under `name`, replacing what was there (for per-instance notes, not shared facts). */
+  put(name: string, value: string): Promise<void>;
 }
 
 export function settingsRepository(ctx: RepoContext): SettingsRepository {
@@ -22,5 +24,13 @@ export function settingsRepository(ctx: RepoContext): SettingsRepository {
         return (await get(name)) ?? value;
       }),
     get: (name) => guarded({ zh: `读取中心设置 ${name}`, en: `read center setting ${name}` }, () => get(name)),
+    put: (name, value) =>
+      guarded({ zh: `写入中心设置 ${name}`, en: `store center setting ${name}` }, async () => {
+        await ctx.db
+          .insertInto('center_settings')
+          .values({ name, value })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+          .execute();
+      }),
   };
 }
