@@ -1,4 +1,4 @@
-import { bootstrapAdministrators, type BootstrapInput } from '../auth/index.js';
+import { administratorsExist, bootstrapAdministrators, createSetupCode, type BootstrapInput } from '../auth/index.js';
 import { isYinjiError } from '../core/index.js';
 import { recordAudit } from './audit-log.js';
 import type { Center } from './center.js';
@@ -42,4 +42,16 @@ export async function bootstrapCenter(
     });
     throw e;
   }
+}
+
+/**
+ * A one-time setup code for a center started without `yinji init` (`npm
+ * start`): made while the three administrators do not exist and no code is
+ * waiting to be used (the one `yinji init` printed stays valid). Undefined
+ * otherwise.
+ */
+export async function setupCodeIfUnbootstrapped(center: Center): Promise<string | undefined> {
+  const ctx = { db: center.db, clock: center.clock };
+  if ((await administratorsExist(ctx)) || (await center.db.setupCodes.hasUnused())) return undefined;
+  return createSetupCode(ctx);
 }

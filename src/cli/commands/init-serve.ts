@@ -4,6 +4,7 @@ import {
   auditConfigurationChange,
   Center,
   initCenter,
+  setupCodeIfUnbootstrapped,
   startBackgroundWork,
   type CenterConfig,
 } from '../../center/index.js';
@@ -70,13 +71,23 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         throw e;
       });
       await auditConfigurationChange(center);
+      const setupCode = await setupCodeIfUnbootstrapped(center);
       const background = startBackgroundWork(center);
-      if (opts.json) printJson({ url: server.url, dataDir: resolve(opts.data) });
-      else
+      if (opts.json) printJson({ url: server.url, dataDir: resolve(opts.data), ...(setupCode ? { setupCode } : {}) });
+      else {
         say(opts, {
           zh: `印记中心已启动：${server.url}  （数据目录 ${resolve(opts.data)}，Ctrl+C 停止）`,
           en: `Yinji center listening at ${server.url}  (data ${resolve(opts.data)}, Ctrl+C to stop)`,
         });
+        if (setupCode) {
+          say(opts, {
+            zh: `尚未建立“三员”账号。一次性初始化码：${setupCode}
+  用法：yinji admin bootstrap --code ${setupCode} --system … --security … --auditor …`,
+            en: `The three administrators do not exist yet. One-time setup code: ${setupCode}
+  use it: yinji admin bootstrap --code ${setupCode} --system … --security … --auditor …`,
+          });
+        }
+      }
       await new Promise<void>((done) => {
         const stop = (): void => {
           process.off('SIGINT', stop);

@@ -10,6 +10,8 @@ export interface SetupCodeRepository {
    * conditional UPDATE, so two bootstraps racing with one code cannot both win.
    */
   consume(codeHash: string): Promise<boolean>;
+  /** Whether a code was made and not used yet. */
+  hasUnused(): Promise<boolean>;
 }
 
 export function setupCodeRepository(ctx: RepoContext): SetupCodeRepository {
@@ -24,6 +26,15 @@ export function setupCodeRepository(ctx: RepoContext): SetupCodeRepository {
             .execute();
         }),
       ),
+    hasUnused: () =>
+      guarded({ zh: '读取初始化码', en: 'read the setup code' }, async () => {
+        const row = await ctx.db
+          .selectFrom('setup_codes')
+          .select('code_hash')
+          .where('used_at', 'is', null)
+          .executeTakeFirst();
+        return row !== undefined;
+      }),
     consume: (codeHash) =>
       guarded({ zh: '使用初始化码', en: 'use the setup code' }, async () => {
         const r = await ctx.db
