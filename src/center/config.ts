@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_REGNO_PATTERN, InvalidInputError, validateRegnoPattern } from '../core/index.js';
 import { isDigestAlgorithm, type DigestAlgorithm } from '../digest/index.js';
@@ -102,6 +103,11 @@ export interface CenterConfig {
    * Session cookies are Secure either way (browsers accept them from http://localhost). Default false.
    */
   readonly httpsOnly: boolean;
+  /**
+   * Addresses of reverse proxies whose X-Forwarded-For is believed (client addresses for rate limits and the
+   * audit log). Default loopback only: a proxy on the same machine.
+   */
+  readonly trustedProxies: readonly string[];
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -139,6 +145,7 @@ export function defaultConfig(dataDir: string): CenterConfig {
     uploadExpiryHours: 24,
     reviewRequired: true,
     httpsOnly: false,
+    trustedProxies: ['127.0.0.1', '::1'],
   };
 }
 
@@ -211,6 +218,12 @@ export function checkConfig(config: CenterConfig): CenterConfig {
         en: `config ${field} must be true or false, not ${JSON.stringify(config[field])}`,
       });
     }
+  }
+  if (!Array.isArray(config.trustedProxies) || !config.trustedProxies.every((p) => isIP(String(p).split('/')[0]!) !== 0)) {
+    throw new InvalidInputError({
+      zh: `trustedProxies 应为 IP 地址（或 CIDR 网段）的列表，而不是 ${JSON.stringify(config.trustedProxies)}`,
+      en: `trustedProxies must be a list of IP addresses (or CIDR ranges), not ${JSON.stringify(config.trustedProxies)}`,
+    });
   }
   const digests = [...new Set(['sha256', ...config.digests])];
   for (const d of digests) {

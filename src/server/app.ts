@@ -41,10 +41,10 @@ export interface AppOptions {
 export async function buildApp(center: Center, options: AppOptions = {}): Promise<FastifyInstance> {
   const common = {
     // Unknown fields are refused (every schema says additionalProperties: false), never silently dropped.
-    ajv: { customOptions: { removeAdditional: false } },
-    // X-Forwarded-For is believed from a reverse proxy on the same machine only (docs/deploy.md).
-    trustProxy: '127.0.0.1,::1',
-  } as const;
+    ajv: { customOptions: { removeAdditional: false as const } },
+    // X-Forwarded-For is believed from the configured reverse proxies only (docs/deploy.md).
+    trustProxy: [...center.config.trustedProxies],
+  };
   const app =
     options.loggerInstance !== undefined
       ? Fastify({ ...common, loggerInstance: options.loggerInstance })
