@@ -1,6 +1,7 @@
 import { anchorAuditLogNow } from './audit-log.js';
 import { createJobRunner } from './jobs.js';
 import { enqueueDueRechecks } from './recheck.js';
+import { recoverInterruptedApprovals } from './submission-recovery.js';
 import type { Center } from './center.js';
 
 export interface BackgroundWork {
@@ -19,7 +20,10 @@ export function startBackgroundWork(center: Center): BackgroundWork {
   runner?.start();
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = setInterval(() => {
-    sweeping = center.recoverInterrupted().catch((e: unknown) => {
+    sweeping = (async () => {
+      await center.recoverInterrupted();
+      await recoverInterruptedApprovals(center);
+    })().catch((e: unknown) => {
       center.logger.error({ err: e }, 'recovery sweep failed; will retry');
     });
   }, center.config.recoverySweepSeconds * 1000);

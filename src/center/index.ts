@@ -33,3 +33,4 @@ export * from './submission-review.js';
 export * from './annual-reports.js';
 export * from './deposit-access.js';
 export * from './config-audit.js';
+export * from './submission-recovery.js';

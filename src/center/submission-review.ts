@@ -10,6 +10,7 @@ import { ChecksFailedError, InvalidInputError, isYinjiError } from '../core/inde
 import type { Page, Submission, SubmissionTransition } from '../db/index.js';
 import type { Center } from './center.js';
 import { deposit } from './deposit.js';
+import { acquireApprovalLease, approvalMessage } from './submission-recovery.js';
 import {
   applyStep,
   auditStep,
@@ -85,6 +86,22 @@ function checkReasons(report: CheckReport | undefined, failed: readonly string[]
  */
 export async function approveSubmission(center: Center, actor: UserActor, id: number): Promise<Submission> {
   const s = await reachSubmission(center, actor, 'review.decide', id);
+  // Held while registering: if this process dies, the lease runs out and recovery settles the approval.
+  const lease = await acquireApprovalLease(center, id);
+  try {
+    return await registerApproved(center, actor, s, lease.signal);
+  } finally {
+    await lease.release().catch((e: unknown) => center.logger.warn({ err: e, submission: id }, 'lease release failed'));
+  }
+}
+
+async function registerApproved(
+  center: Center,
+  actor: UserActor,
+  s: Submission,
+  signal: AbortSignal,
+): Promise<Submission> {
+  const id = s.id;
   const approved = await applyStep(center, actor, s, 'approve', 'approved');
   let regno: string;
   try {
@@ -98,7 +115,8 @@ export async function approveSubmission(center: Center, actor: UserActor, id: nu
       declared: declaredFormOf(approved),
       classification: approved.classification,
       agent: actor,
-      message: `提交 ${id} 审核通过登记 registered from submission ${id}`,
+      message: approvalMessage(id),
+      signal,
     }));
   } catch (e) {
     if (e instanceof ChecksFailedError) {

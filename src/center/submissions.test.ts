@@ -8,9 +8,11 @@ import { writeFourPropertiesFixtures, type Fixture } from '../../test/support/fo
 import { actorOf, ForbiddenError, type AssignableRole, type UserActor } from '../auth/index.js';
 import { ConflictError, InvalidInputError, NotFoundError, YinjiError } from '../core/index.js';
 import { Center } from './center.js';
+import { deposit } from './deposit.js';
 import { getRegistration } from './queries.js';
 import { stagingPath, SUBMISSIONS_DIR } from './staging.js';
 import { approveSubmission, returnSubmission, reviewQueue, startReview } from './submission-review.js';
+import { approvalLeaseName, approvalMessage, recoverInterruptedApprovals } from './submission-recovery.js';
 import { submissionNotFound } from './submission-states.js';
 import {
   attachPackage,
@@ -368,6 +370,55 @@ for (const dialect of TEST_DIALECTS) {
         await expect(withdrawSubmission(w.center, w.depA, other.id)).rejects.toMatchObject({
           zh: `提交 ${other.id} 当前状态为“审核中”，不能撤回；中心正在审核，请等待审核结果`,
         });
+      } finally {
+        await w.center.close();
+      }
+    });
+    it('settles an approval whose process died: finishes it if registered, reopens it if not, leaves a live one', async () => {
+      const w = await open('crashed-approval');
+      try {
+        const { center, op1 } = w;
+        const approve = (id: number) =>
+          center.db.submissions.transition(id, {
+            from: ['under-review'],
+            to: 'approved',
+            actor: 'op1',
+            actorId: op1.userId,
+          });
+        // Died before registering anything.
+        const early = await toReview(w);
+        await approve(early.id);
+        // Died after the registration was made, before the submission learnt its number.
+        const late = await toReview(w);
+        await approve(late.id);
+        const unit = (await center.db.units.getById(late.unitId))!;
+        const made = await deposit(center, {
+          source: join(
+            center.config.stagingDir,
+            (await getSubmission(center, w.depA, late.id)).submission.packagePath!,
+          ),
+          unit: unit.code,
+          title: late.title,
+          message: approvalMessage(late.id),
+          agent: op1,
+        });
+        // Still being registered by a live process: left alone.
+        const live = await toReview(w);
+        await approve(live.id);
+        await center.db.leases.acquire(approvalLeaseName(live.id), `${center.instanceId}-other`, 60_000, () => false);
+
+        expect(await recoverInterruptedApprovals(center)).toEqual({ completed: [late.id], reopened: [early.id] });
+        expect((await getSubmission(center, w.depA, early.id)).submission.status).toBe('under-review');
+        expect((await getSubmission(center, w.depA, late.id)).submission).toMatchObject({
+          status: 'registered',
+          regno: made.regno,
+          packagePath: null,
+        });
+        expect(await packagesOf(w, late.id)).toEqual([]);
+        expect((await getSubmission(center, w.depA, live.id)).submission.status).toBe('approved');
+        // The reopened one is approved again, once: one registration each.
+        expect((await approveSubmission(center, op1, early.id)).status).toBe('registered');
+        expect((await center.db.registrations.list()).total).toBe(2);
       } finally {
         await w.center.close();
       }

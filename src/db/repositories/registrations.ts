@@ -30,6 +30,8 @@ export interface RegistrationRepository {
   versions(regno: string): Promise<readonly RegistrationVersion[]>;
   /** The full state of one version, by path. NotFoundError if the regno or version does not exist. */
   versionFiles(regno: string, version: number): Promise<readonly FileEntry[]>;
+  /** The registration one of whose versions was recorded with exactly this message, if any. */
+  findByVersionMessage(message: string): Promise<string | undefined>;
   /** Bytes a unit's registrations occupy in the store (content each version added, summed). */
   unitStoredBytes(unitId: number): Promise<number>;
   /** Where files with these SHA-256 digests were registered (any version), oldest first. */
@@ -200,6 +202,17 @@ export function registrationRepository(ctx: RepoContext): RegistrationRepository
           .execute();
         const count = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
         return { items: rows.map(toRegistration), total: Number(count.n) };
+      }),
+
+    findByVersionMessage: (message) =>
+      guarded({ zh: '按版本说明查找登记', en: 'find a registration by version message' }, async () => {
+        const row = await ctx.db
+          .selectFrom('registration_versions as v')
+          .innerJoin('registrations as r', 'r.id', 'v.registration_id')
+          .where('v.message', '=', message)
+          .select('r.regno')
+          .executeTakeFirst();
+        return row?.regno;
       }),
 
     unitStoredBytes: (unitId) =>
