@@ -219,7 +219,10 @@ export function checkConfig(config: CenterConfig): CenterConfig {
       });
     }
   }
-  if (!Array.isArray(config.trustedProxies) || !config.trustedProxies.every((p) => isIP(String(p).split('/')[0]!) !== 0)) {
+  if (
+    !Array.isArray(config.trustedProxies) ||
+    !config.trustedProxies.every((p) => isIP(String(p).split('/')[0]!) !== 0)
+  ) {
     throw new InvalidInputError({
       zh: `trustedProxies 应为 IP 地址（或 CIDR 网段）的列表，而不是 ${JSON.stringify(config.trustedProxies)}`,
       en: `trustedProxies must be a list of IP addresses (or CIDR ranges), not ${JSON.stringify(config.trustedProxies)}`,

@@ -1,4 +1,4 @@
-import { BusyError } from '../core/index.js';
+import { ConflictError } from '../core/index.js';
 import { holdLease, type ObjectLease } from './object-lease.js';
 import { isDeadOwner } from './instance.js';
 import type { Center } from './center.js';
@@ -23,8 +23,12 @@ export function approvalMessage(id: number): string {
 export async function acquireApprovalLease(center: Center, id: number): Promise<ObjectLease> {
   const lease = await center.db.leases.acquire(approvalLeaseName(id), center.instanceId, center.leaseMs, isDeadOwner);
   if (lease === undefined) {
-    throw new BusyError(
-      { zh: `提交 ${id} 正在登记中，请稍后刷新`, en: `submission ${id} is being registered; look again shortly` },
+    // Another operator is approving it right now: the same answer as losing the state change itself.
+    throw new ConflictError(
+      {
+        zh: `提交 ${id} 正由他人批准登记，未能批准登记；请稍后刷新查看结果`,
+        en: `submission ${id} is being approved by someone else; it was not approved again — look again shortly`,
+      },
       { details: { submission: id } },
     );
   }

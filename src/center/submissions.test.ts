@@ -325,7 +325,7 @@ for (const dialect of TEST_DIALECTS) {
         expect(lost[0]!.reason).toBeInstanceOf(ConflictError);
         expect((lost[0]!.reason as ConflictError).zh).toMatch(
           new RegExp(
-            `^提交 ${s.id} (刚被他人处理，当前状态为“(已批准，正在登记|已登记)”，未能批准登记|当前状态为“(已批准，正在登记|已登记)”，不能批准登记)`,
+            `^提交 ${s.id} (刚被他人处理，当前状态为“(已批准，正在登记|已登记)”，未能批准登记|当前状态为“(已批准，正在登记|已登记)”，不能批准登记|正由他人批准登记，未能批准登记)`,
           ),
         );
         expect((await w.center.db.registrations.list()).total).toBe(1);

@@ -48,10 +48,23 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     return;
   }
   const fastifyError = error as FastifyError;
-  if (
-    fastifyError.validation !== undefined ||
-    (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500)
-  ) {
+  if (fastifyError.validation !== undefined) {
+    // Name what was wrong, e.g. the unknown field, so the caller can fix it without reading the schema.
+    const problems = fastifyError.validation.map((v) => {
+      const extra = (v.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
+      const at = `${fastifyError.validationContext ?? ''}${v.instancePath}`;
+      return extra === undefined ? `${at} ${v.message ?? v.keyword}` : `${at}: unknown field "${String(extra)}"`;
+    });
+    void reply.status(400).send({
+      error: {
+        code: 'E_INVALID_INPUT',
+        message: `${lang === 'zh' ? '输入不符合接口要求：' : 'invalid input: '}${problems.join('; ')}`,
+        details: { problems },
+      },
+    });
+    return;
+  }
+  if (fastifyError.statusCode !== undefined && fastifyError.statusCode < 500) {
     void reply
       .status(fastifyError.statusCode ?? 400)
       .send({ error: { code: 'E_INVALID_INPUT', message: error.message, details: {} } });

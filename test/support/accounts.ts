@@ -6,6 +6,7 @@
  */
 import { testAccount, testUnit } from '../../src/auth/test-support/accounts.js';
 import type { AssignableRole, Classification } from '../../src/auth/index.js';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { Center, type CenterConfig } from '../../src/center/index.js';
 
 export interface ProvisionedAccount {
@@ -25,6 +26,8 @@ export async function provisionAccount(
     /** Units to register besides (an operator deposits for them). */
     units?: readonly string[];
     clearance?: Classification;
+    /** A password to sign in with (`yinji login`, POST /api/v1/session); omit for token-only accounts. */
+    password?: string;
   },
   config: Partial<CenterConfig> = {},
 ): Promise<ProvisionedAccount> {
@@ -32,7 +35,9 @@ export async function provisionAccount(
   try {
     for (const code of input.units ?? []) await testUnit(center.db, code);
     const unit = input.unit === undefined ? undefined : await testUnit(center.db, input.unit);
-    const account = await testAccount(center, { ...input, unit });
+    const { password, ...rest } = input;
+    const passwordHash = password === undefined ? undefined : await hashPassword(password);
+    const account = await testAccount(center, { ...rest, unit, passwordHash });
     return {
       token: account.token,
       headers: account.headers,

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { InvalidInputError, YinjiError } from '../../core/index.js';
+import { InvalidInputError, isYinjiError, YinjiError } from '../../core/index.js';
 import { forgetCredential, serverKey, storeCredential, tokenFor } from '../credentials.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 
@@ -19,7 +19,12 @@ async function api(url: URL, init: RequestInit, lang: string): Promise<Response>
   try {
     res = await fetch(url, {
       ...init,
-      headers: { 'content-type': 'application/json', 'accept-language': lang, ...init.headers },
+      // A JSON content type only with a body: Fastify answers an empty JSON body 400 (the logout DELETE).
+      headers: {
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        'accept-language': lang,
+        ...init.headers,
+      },
       signal: AbortSignal.timeout(30_000),
     });
   } catch (e) {
@@ -109,7 +114,16 @@ export function registerLogin(program: Command, global: () => GlobalOptions): vo
           new URL(`/api/v1/tokens/${kept.tokenId}`, flags.server),
           { method: 'DELETE', headers: { authorization: `Bearer ${token}` } },
           opts.lang,
-        ).catch(() => undefined); // an expired or revoked token is as good as revoked
+        ).catch((e: unknown) => {
+          // An expired or already revoked token is as good as revoked; anything else is worth saying.
+          const code = isYinjiError(e) ? e.code : '';
+          if (code === 'E_UNAUTHENTICATED' || code === 'E_NOT_FOUND') return;
+          process.stderr.write(
+            opts.lang === 'zh'
+              ? `警告：未能在中心吊销令牌 ${kept.tokenId}（${e instanceof Error ? e.message : String(e)}），本机已删除；它在到期前仍可用，请在中心吊销\n`
+              : `warning: could not revoke token ${kept.tokenId} at the center (${e instanceof Error ? e.message : String(e)}); it is forgotten here but works until it expires: revoke it at the center\n`,
+          );
+        });
       }
       if (opts.json) return printJson({ server: serverKey(flags.server), loggedOut: kept !== undefined });
       say(
