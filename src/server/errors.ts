@@ -53,7 +53,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     const problems = fastifyError.validation.map((v) => {
       const extra = (v.params as { additionalProperty?: unknown } | undefined)?.additionalProperty;
       const at = `${fastifyError.validationContext ?? ''}${v.instancePath}`;
-      return extra === undefined ? `${at} ${v.message ?? v.keyword}` : `${at}: unknown field "${String(extra)}"`;
+      return extra === undefined ? `${at} ${v.message ?? v.keyword}` : `${at}: unknown field ${JSON.stringify(extra)}`;
     });
     void reply.status(400).send({
       error: {
