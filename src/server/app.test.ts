@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
@@ -116,6 +117,31 @@ for (const dialect of TEST_DIALECTS) {
       expect(res.statusCode).toBe(422);
       expect(res.json<{ error: { code: string } }>().error.code).toMatch(/^E_/);
       expect((await op({ url: '/api/v1/registrations' })).json<{ total: number }>().total).toBe(1);
+    });
+
+    it("cuts off a direct upload over the unit's package limit, declared or not, and registers nothing", async () => {
+      const small = await testUnit(center.db, 'SMALL');
+      await center.db.units.setLimits(small.id, { maxPackageBytes: 100 });
+      const before = (await op({ url: '/api/v1/registrations' })).json<{ total: number }>().total;
+      const declared = await op({
+        method: 'POST',
+        url: '/api/v1/registrations?unit=SMALL',
+        headers: { 'content-type': 'application/zip' },
+        payload: zip,
+      });
+      expect(declared.statusCode).toBe(413);
+      expect(declared.json()).toMatchObject({
+        error: { code: 'E_UPLOAD_TOO_LARGE', details: { limit: 100, unit: 'SMALL' } },
+      });
+      // A streamed body with no Content-Length is counted as it arrives.
+      const streamed = await op({
+        method: 'POST',
+        url: '/api/v1/registrations?unit=SMALL',
+        headers: { 'content-type': 'application/zip' },
+        payload: Readable.from([zip.subarray(0, 64), zip.subarray(64)]),
+      });
+      expect(streamed.statusCode).toBe(413);
+      expect((await op({ url: '/api/v1/registrations' })).json<{ total: number }>().total).toBe(before);
     });
 
     it('answers 404 with a Chinese message for an unknown registration', async () => {

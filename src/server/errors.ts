@@ -44,6 +44,8 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   if (isYinjiError(error)) {
     const status = statusFor(error.code, error.name);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // An upload refused part-way: do not read the rest of it.
+    if (status === 413) void reply.header('connection', 'close');
     void reply.status(status).send({ error: { code: error.code, message: error.text(lang), details: error.details } });
     return;
   }

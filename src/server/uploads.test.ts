@@ -41,6 +41,7 @@ async function serve(config: Partial<CenterConfig> = {}) {
   return {
     center,
     base,
+    auth,
     tusDir: join(center.config.stagingDir, 'tus'),
     create: async (length: number, fields: Record<string, string> = { unit: '330100' }, who: Who = 'op') =>
       fetch(`${base}/api/v1/uploads`, {
@@ -157,6 +158,24 @@ describe('resumable uploads (tus 1.0)', () => {
       checks: { blocked: false },
     });
     expect((await s.head(url, 'a')).status).toBe(404);
+  });
+
+  it('answers a streamed direct upload over the limit with 413 on a real connection, not a reset', async () => {
+    const chunks = [Buffer.alloc(64 * 1024, 1), Buffer.alloc(64 * 1024, 2)];
+    const res = await fetch(`${s.base}/api/v1/registrations?unit=330200`, {
+      method: 'POST',
+      headers: { ...s.auth('op'), 'content-type': 'application/zip' },
+      body: new ReadableStream({
+        pull(controller) {
+          const next = chunks.shift();
+          if (next === undefined) controller.close();
+          else controller.enqueue(next);
+        },
+      }),
+      duplex: 'half',
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: 'E_UPLOAD_TOO_LARGE', details: { unit: '330200' } } });
   });
 
   it("refuses an upload over the unit's own package limit before storing a byte", async () => {

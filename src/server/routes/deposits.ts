@@ -1,7 +1,3 @@
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   deposit,
@@ -9,20 +5,12 @@ import {
   getRegistrationAs,
   requireDirectDeposit,
   selfCheck,
-  stagingPath,
   type Center,
   type DeclaredForm,
 } from '../../center/index.js';
-import { InvalidInputError, wrapWriteError } from '../../core/index.js';
 import { userOf } from '../authentication.js';
-import {
-  UPLOAD_TYPES,
-  UPLOAD_MARK,
-  checkReportSchema,
-  depositResultSchema,
-  errorSchema,
-  regnoParams,
-} from './schemas.js';
+import { withUploadedBody } from '../upload-body.js';
+import { UPLOAD_MARK, checkReportSchema, depositResultSchema, errorSchema, regnoParams } from './schemas.js';
 
 interface DepositQuery {
   unit?: string;
@@ -75,24 +63,6 @@ function declaredOf(q: DepositQuery): DeclaredForm {
 export function registerDepositRoutes(app: FastifyInstance, center: Center): void {
   app.addSchema(checkReportSchema);
   type DepositRequest = FastifyRequest<{ Querystring: DepositQuery; Params: { regno?: string } }>;
-  const withUpload = async <T>(request: DepositRequest, fn: (upload: string) => Promise<T>): Promise<T> => {
-    const body = request.body as Readable | undefined;
-    if (typeof body?.pipe !== 'function') {
-      throw new InvalidInputError({
-        zh: `请以 ${UPLOAD_TYPES.join('、')} 之一上传登记包`,
-        en: `upload the package with Content-Type ${UPLOAD_TYPES.join(', ')}`,
-      });
-    }
-    const upload = stagingPath(center.config.stagingDir, 'upload');
-    try {
-      await pipeline(body, createWriteStream(upload)).catch((e: unknown) => {
-        throw wrapWriteError(e, { zh: '接收上传失败', en: 'receiving the upload failed' });
-      });
-      return await fn(upload);
-    } finally {
-      await rm(upload, { force: true });
-    }
-  };
   const handler = async (request: DepositRequest) => {
     const actor = userOf(request);
     const q = request.query;
@@ -103,7 +73,7 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
       to === undefined
         ? await depositUnitFor(center, actor, 'deposit', q.unit)
         : await getRegistrationAs(center, actor, 'deposit', to).then((reg) => center.db.units.getById(reg.unitId));
-    return withUpload(request, (upload) =>
+    return withUploadedBody(center, request, unit, (upload) =>
       deposit(center, {
         source: upload,
         unit: unit?.code,
@@ -132,7 +102,7 @@ export function registerDepositRoutes(app: FastifyInstance, center: Center): voi
     },
     async (request) => {
       const unit = await depositUnitFor(center, userOf(request), 'self-check', request.query.unit);
-      return withUpload(request, (upload) =>
+      return withUploadedBody(center, request, unit, (upload) =>
         selfCheck(center, { source: upload, unit: unit.code, declared: declaredOf(request.query) }),
       );
     },

@@ -1,7 +1,4 @@
-import { createWriteStream } from 'node:fs';
-import { rm, stat } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { stat } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import {
   approveSubmission,
@@ -13,7 +10,6 @@ import {
   returnSubmission,
   reviewQueue,
   selfCheckSubmission,
-  stagingPath,
   startReview,
   submitSubmission,
   SUBMISSION_STATUSES,
@@ -21,9 +17,9 @@ import {
   type Center,
   type NewSubmissionInput,
 } from '../../center/index.js';
-import { InvalidInputError, wrapWriteError } from '../../core/index.js';
 import { userOf } from '../authentication.js';
-import { errorSchema, UPLOAD_MARK, UPLOAD_TYPES } from './schemas.js';
+import { withUploadedBody } from '../upload-body.js';
+import { errorSchema, UPLOAD_MARK } from './schemas.js';
 
 const idParams = {
   type: 'object',
@@ -143,24 +139,12 @@ export function registerSubmissionRoutes(app: FastifyInstance, center: Center): 
     },
     async (request) => {
       const actor = userOf(request);
-      // Reachable and in a state that takes a package, before a byte of the body is read.
-      await getSubmission(center, actor, request.params.id);
-      const body = request.body as Readable | undefined;
-      if (typeof body?.pipe !== 'function') {
-        throw new InvalidInputError({
-          zh: `请以 ${UPLOAD_TYPES.join('、')} 之一上传登记包`,
-          en: `upload the package with Content-Type ${UPLOAD_TYPES.join(', ')}`,
-        });
-      }
-      const file = stagingPath(center.config.stagingDir, 'upload');
-      try {
-        await pipeline(body, createWriteStream(file)).catch((e: unknown) => {
-          throw wrapWriteError(e, { zh: '接收上传失败', en: 'receiving the upload failed' });
-        });
-        return await attachPackage(center, actor, request.params.id, file, (await stat(file)).size);
-      } finally {
-        await rm(file, { force: true }); // moved into place on success; a leftover on failure
-      }
+      // Reachable before a byte of the body is read.
+      const { submission } = await getSubmission(center, actor, request.params.id);
+      const unit = await center.db.units.getById(submission.unitId);
+      return withUploadedBody(center, request, unit, async (file) =>
+        attachPackage(center, actor, request.params.id, file, (await stat(file)).size),
+      );
     },
   );
 
