@@ -236,6 +236,11 @@ describeEachDialect('accounts, tokens and first-run bootstrap', (t) => {
     expect(await authenticateToken(ctx(), fourth.secret)).toBeDefined();
     await setUserDisabled(ctx(), securityActor, dep.id, true);
     expect(await authenticateToken(ctx(), fourth.secret)).toBeUndefined();
+    // …and stay revoked when it is enabled again: disabling may have been about those very tokens.
+    await setUserDisabled(ctx(), securityActor, dep.id, false);
+    expect(await authenticateToken(ctx(), fourth.secret)).toBeUndefined();
+    const audited = (await t.db().auditLog.list()).map((e) => e.action);
+    expect(audited).toEqual(expect.arrayContaining(['user-create', 'user-disable', 'user-enable']));
   });
 
   it('takes a token scoped below its roles as the ceiling for tokens made with it', async () => {

@@ -205,8 +205,12 @@ export async function setUserDisabled(
     const user = await tx.users.getById(userId);
     if (!user) throw new NotFoundError({ zh: `用户 ${userId} 不存在`, en: `no user ${userId}` });
     await tx.users.setDisabled(userId, disabled);
-    // A disabled account's sessions end now, not when they would have expired.
-    if (disabled) await tx.sessions.revokeAllOf(userId);
+    // A disabled account's sessions and tokens end now: enabling it again must not bring back
+    // credentials that may have been the reason for disabling it.
+    if (disabled) {
+      await tx.sessions.revokeAllOf(userId);
+      await tx.apiTokens.revokeAllOf(userId);
+    }
     await auditChange(tx, actor, disabled ? 'user-disable' : 'user-enable', `user:${user.username}`);
   });
 }

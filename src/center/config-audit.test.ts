@@ -49,12 +49,16 @@ describe('redactedConfig', () => {
         database: 'postgres://yinji:s3cret@db.internal:5432/yinji',
         s3Endpoint: 'http://minio:9000',
         centerName: '某市档案馆',
+        other: 'postgres://db.internal/yinji?sslmode=require&password=s3cret',
+        broken: 'postgres://yinji:s3#cret@db.internal/yinji',
       },
     } as unknown as Center;
     expect(redactedConfig(center)).toEqual({
       database: 'postgres://yinji:***@db.internal:5432/yinji',
       s3Endpoint: 'http://minio:9000',
       centerName: '某市档案馆',
+      other: 'postgres://db.internal/yinji?sslmode=require&password=***',
+      broken: 'postgres://***@db.internal/yinji',
     });
   });
 });

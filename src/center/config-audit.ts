@@ -13,14 +13,25 @@ import type { Center } from './center.js';
 export function redactedConfig(center: Center): Record<string, unknown> {
   const mask = (value: unknown): unknown => {
     if (typeof value !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+    let url: URL;
     try {
-      const url = new URL(value);
-      if (url.password === '') return value;
-      url.password = '***';
-      return url.toString();
+      url = new URL(value);
     } catch {
-      return value;
+      // Unparseable (e.g. a password with an unescaped '#'): hide everything between '//' and the last '@'.
+      return value.replace(/\/\/.*@/, '//***@');
     }
+    let masked = false;
+    if (url.password !== '') {
+      url.password = '***';
+      masked = true;
+    }
+    for (const key of [...url.searchParams.keys()]) {
+      if (/pass|secret|token|key/i.test(key)) {
+        url.searchParams.set(key, '***');
+        masked = true;
+      }
+    }
+    return masked ? url.toString() : value;
   };
   return Object.fromEntries(Object.entries(center.config).map(([k, v]) => [k, mask(v)]));
 }

@@ -34,3 +34,4 @@ export * from './annual-reports.js';
 export * from './deposit-access.js';
 export * from './config-audit.js';
 export * from './submission-recovery.js';
+export { requireUnitUser } from './submission-steps.js';

@@ -45,6 +45,8 @@ export async function getRegistrationAs(
   action: Action,
   regno: string,
 ): Promise<Registration> {
+  // Role and token scope first: a refusal by role must not depend on whether the number exists.
+  requirePermission(actor, action);
   const reg = await getRegistration(center, regno);
   const resource = { unitId: reg.unitId, classification: classificationOf(reg) };
   try {

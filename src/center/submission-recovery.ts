@@ -1,6 +1,7 @@
 import { ConflictError } from '../core/index.js';
 import { holdLease, type ObjectLease } from './object-lease.js';
 import { isDeadOwner } from './instance.js';
+import type { Submission } from '../db/index.js';
 import type { Center } from './center.js';
 import { removePackages } from './submission-steps.js';
 
@@ -35,6 +36,20 @@ export async function acquireApprovalLease(center: Center, id: number): Promise<
   return holdLease(center, lease, approvalLeaseName(id));
 }
 
+/**
+ * The registration an interrupted approval made: one whose version carries
+ * the approval's message, of the submission's unit and title, made after the
+ * approval began. (The message alone is text a depositor could also write.)
+ */
+async function approvalRegistration(center: Center, s: Submission): Promise<string | undefined> {
+  const regno = await center.db.registrations.findByVersionMessage(approvalMessage(s.id));
+  const reg = regno === undefined ? undefined : await center.db.registrations.getByRegno(regno);
+  if (reg === undefined || reg.unitId !== s.unitId || reg.title !== s.title || reg.createdAt < s.updatedAt) {
+    return undefined;
+  }
+  return reg.regno;
+}
+
 export interface ApprovalRecovery {
   /** Approvals whose registration had been made: now 'registered'. */
   readonly completed: readonly number[];
@@ -58,7 +73,7 @@ export async function recoverInterruptedApprovals(center: Center): Promise<Appro
     );
     if (lease === undefined) continue; // a live approval
     try {
-      const regno = await center.db.registrations.findByVersionMessage(approvalMessage(s.id));
+      const regno = await approvalRegistration(center, s);
       const next = await center.db.submissions.transition(s.id, {
         from: ['approved'],
         to: regno === undefined ? 'under-review' : 'registered',

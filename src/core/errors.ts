@@ -108,14 +108,15 @@ export class ConflictError extends YinjiError {
  */
 export class ChecksFailedError extends YinjiError {
   override readonly name = 'ChecksFailedError';
-  constructor(failed: readonly string[], report: unknown) {
+  /** `extra`: more details, e.g. the submission the package now waits in. */
+  constructor(failed: readonly string[], report: unknown, extra: Readonly<Record<string, unknown>> = {}) {
     super(
       'E_CHECKS_FAILED',
       {
         zh: `四性检测未通过（${failed.join('、')}），登记包已退回；详见检测报告`,
         en: `the four-properties check failed (${failed.join(', ')}); the deposit is returned — see the report`,
       },
-      { details: { failed, report } },
+      { details: { ...extra, failed, report } },
     );
   }
 }

@@ -523,6 +523,25 @@ for (const dialect of TEST_DIALECTS) {
       );
     });
 
+    it('refuses a token scoped below the action alike for every number, so the refusal reveals nothing', async () => {
+      const dep = await testAccount(center, {
+        username: 'dep-a-scoped',
+        roles: ['depositor'],
+        unit: (await center.db.units.getByCode('UA'))!,
+      });
+      const { secret } = await createToken(center, dep.actor, { name: 'upload only', scopes: ['upload'] });
+      const ask = injectAs(app, { ...dep, token: secret, headers: { authorization: `Bearer ${secret}` } });
+      const answers = await Promise.all(
+        [w.regA, w.regB, w.missingRegno].map((regno) =>
+          ask({ method: 'POST', url: '/api/v1/uploads', ...tus({ to: regno }) }).then((r) => ({ regno, r })),
+        ),
+      );
+      for (const { regno, r } of answers) {
+        expect(r.statusCode, r.body).toBe(403);
+        expect(mask(r.body, regno)).toBe(mask(answers[2]!.r.body, w.missingRegno));
+      }
+    });
+
     it('refuses center-only routes to a unit user by role', async () => {
       for (const [route, rule] of Object.entries(RULES)) {
         if (rule.kind !== 'center') continue;

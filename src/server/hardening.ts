@@ -4,7 +4,10 @@ import type { Center } from '../center/index.js';
 import { YinjiError } from '../core/index.js';
 import { langOf } from './errors.js';
 
-/** Signing in: per client address, so guessing passwords is slow (and every failure is audited). */
+/**
+ * Signing in (sessions and tokens share one count): per client address, so
+ * guessing passwords is slow (and every failure is audited).
+ */
 export const LOGIN_RATE_LIMIT = { max: 10, timeWindow: '1 minute' } as const;
 /** Open endpoints (verification, the time-stamp authority): generous for people, a brake on scrapers. */
 export const PUBLIC_RATE_LIMIT = { max: 300, timeWindow: '1 minute' } as const;

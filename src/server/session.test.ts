@@ -108,11 +108,11 @@ for (const dialect of TEST_DIALECTS) {
       const failed = log.filter((e) => e.action === 'login-failed');
       expect(failed.map((e) => [e.actor, e.target, e.outcome])).toEqual(
         expect.arrayContaining([
-          ['dep', 'dep', 'failure'],
-          ['nobody', 'nobody', 'failure'],
+          ['anonymous', 'user:dep', 'failure'],
+          ['anonymous', 'user:nobody', 'failure'],
         ]),
       );
-      expect(JSON.parse(failed.find((e) => e.actor === 'nobody')!.detailText)).toMatchObject({ via: 'session' });
+      expect(JSON.parse(failed.find((e) => e.target === 'user:nobody')!.detailText)).toMatchObject({ via: 'session' });
       const ok = log.filter((e) => e.action === 'login' && e.actor === 'dep');
       expect(ok.length).toBeGreaterThanOrEqual(1);
       expect(ok[0]).toMatchObject({ role: 'depositor', outcome: 'success' });
@@ -235,9 +235,17 @@ for (const dialect of TEST_DIALECTS) {
           headers: { 'accept-language': 'en' },
           payload: { username: 'dep', password: 'guess-guess-guess' },
         });
-      for (let i = 0; i < LOGIN_RATE_LIMIT.max; i++) {
+      for (let i = 0; i < LOGIN_RATE_LIMIT.max - 1; i++) {
         expect((await attempt('203.0.113.7')).statusCode).toBe(401);
       }
+      // The token route counts against the same limit: one more try there uses it up.
+      const viaToken = await app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        remoteAddress: '203.0.113.7',
+        payload: { username: 'dep', password: 'guess-guess-guess', name: 'guess' },
+      });
+      expect(viaToken.statusCode).toBe(401);
       const limited = await attempt('203.0.113.7');
       expect(limited.statusCode, limited.body).toBe(429);
       expect(errorCode(limited)).toBe('E_RATE_LIMITED');

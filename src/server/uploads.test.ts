@@ -149,6 +149,8 @@ describe('resumable uploads (tus 1.0)', () => {
     const other = await s.create(10, { unit: '330100' }, 'b');
     expect(other.status).toBe(403);
     expect((await s.head(url, 'a')).headers.get('upload-offset')).toBe('0');
+    // tus reads the id from the end of the whole URL: a query string could point it at another upload.
+    expect((await s.head(`${url}?x=/${'f'.repeat(32)}`, 'a')).status).toBe(400);
     // Where the center reviews deposits, a depositor's upload is self-checked and submitted, not registered.
     await s.patch(url, 0, zip, 'a');
     const submitted = await s.register(url, 'a');
@@ -176,6 +178,23 @@ describe('resumable uploads (tus 1.0)', () => {
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'E_UPLOAD_TOO_LARGE', details: { unit: '330200' } } });
+  });
+
+  it('keeps a refused self-check in its submission, and tells the unit which one', async () => {
+    const created = await s.create(zip.length, { unit: '330100', digest: `sha256:${'0'.repeat(64)}` }, 'a');
+    const url = new URL(created.headers.get('location')!, s.base).href;
+    await s.patch(url, 0, zip, 'a');
+    const refused = await s.register(url, 'a');
+    expect(refused.status).toBe(422);
+    const body = (await refused.json()) as { error: { code: string; details: { submission: number } } };
+    expect(body.error).toMatchObject({ code: 'E_CHECKS_FAILED', details: { submission: expect.any(Number) } });
+    // Asking again (a client that lost the answer) finds the submission, waiting for a fixed package.
+    const again = await s.register(url, 'a');
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({
+      submission: { id: body.error.details.submission, status: 'uploaded' },
+      checks: null,
+    });
   });
 
   it("refuses an upload over the unit's own package limit before storing a byte", async () => {

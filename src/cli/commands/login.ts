@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { InvalidInputError, isYinjiError, YinjiError } from '../../core/index.js';
-import { forgetCredential, serverKey, storeCredential, tokenFor } from '../credentials.js';
+import { forgetCredential, serverKey, storeCredential } from '../credentials.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 
 interface LoginAnswer {
@@ -107,12 +107,12 @@ export function registerLogin(program: Command, global: () => GlobalOptions): vo
     .requiredOption('--server <url>', '中心地址 / the center')
     .action(async (flags: { server: string }) => {
       const opts = global();
-      const token = await tokenFor(flags.server);
       const kept = await forgetCredential(flags.server);
-      if (kept !== undefined && token !== undefined) {
+      if (kept !== undefined) {
+        // Revoked with itself (not YINJI_TOKEN, which may be another account's).
         await api(
           new URL(`/api/v1/tokens/${kept.tokenId}`, flags.server),
-          { method: 'DELETE', headers: { authorization: `Bearer ${token}` } },
+          { method: 'DELETE', headers: { authorization: `Bearer ${kept.token}` } },
           opts.lang,
         ).catch((e: unknown) => {
           // An expired or already revoked token is as good as revoked; anything else is worth saying.

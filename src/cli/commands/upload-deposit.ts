@@ -36,7 +36,8 @@ export type UploadResult = DepositResult | SubmittedUpload;
 
 export interface SubmittedUpload {
   readonly submission: { readonly id: number; readonly status: string; readonly title: string };
-  readonly checks: DepositResult['checks'];
+  /** Null when a repeated call finds the submission before its self-check ended. */
+  readonly checks: DepositResult['checks'] | null;
 }
 
 export interface UploadDepositOutcome {

@@ -13,6 +13,8 @@ export interface ApiTokenRepository {
   listByUser(userId: number): Promise<readonly ApiTokenRecord[]>;
   /** Mark revoked now (a token revoked before keeps its first time); undefined if there is no such token. */
   revoke(id: number): Promise<ApiTokenRecord | undefined>;
+  /** Revoke every live token of a user; how many. */
+  revokeAllOf(userId: number): Promise<number>;
   /** Record a use (now). */
   touch(id: number): Promise<void>;
 }
@@ -80,6 +82,16 @@ export function apiTokenRepository(ctx: RepoContext): ApiTokenRepository {
           .where('revoked_at', 'is', null)
           .execute();
         return byId(id);
+      }),
+    revokeAllOf: (userId) =>
+      guarded({ zh: `吊销用户 ${userId} 的全部令牌`, en: `revoke the tokens of user ${userId}` }, async () => {
+        const r = await ctx.db
+          .updateTable('api_tokens')
+          .set({ revoked_at: timestamp(ctx) })
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst();
+        return Number(r.numUpdatedRows);
       }),
     touch: (id) =>
       guarded({ zh: `记录令牌 ${id} 的使用`, en: `record a use of token ${id}` }, async () => {

@@ -58,11 +58,12 @@ async function signIn(
   via: 'session' | 'token',
 ): Promise<UserActor> {
   const actor = await authenticatePassword(center, body.username, body.password);
+  // A failed attempt is nobody's act: the name tried is only its target, so nobody can write
+  // entries under an administrator's name by failing to sign in as them.
   await recordAudit(center, {
-    actor: body.username,
-    role: actor === undefined ? 'unknown' : actor.roles.join('+') || 'none',
+    ...(actor === undefined ? { actor: 'anonymous', role: 'none' } : auditActor(actor)),
     action: actor === undefined ? 'login-failed' : 'login',
-    target: body.username,
+    target: `user:${body.username}`,
     outcome: actor === undefined ? 'failure' : 'success',
     detail: { via, ip: request.ip },
   });
@@ -82,10 +83,14 @@ function allScopesOf(actor: UserActor): Action[] {
  * echo) and API tokens for the CLI (`yinji login`) and machines.
  */
 export function registerSessionRoutes(app: FastifyInstance, center: Center): void {
+  // One limiter for both sign-in routes, so they share one count per address (a per-route limit
+  // would give each its own).
+  const signInLimit = app.rateLimit(LOGIN_RATE_LIMIT);
   app.post<{ Body: { username: string; password: string } }>(
     '/api/v1/session',
     {
-      config: { access: 'none', rateLimit: LOGIN_RATE_LIMIT },
+      config: { access: 'none' },
+      onRequest: signInLimit,
       schema: {
         summary: '登录（浏览器会话）/ sign in: a browser session',
         tags: ['session'],
@@ -164,7 +169,8 @@ export function registerSessionRoutes(app: FastifyInstance, center: Center): voi
   }>(
     '/api/v1/tokens',
     {
-      config: { access: 'none', rateLimit: LOGIN_RATE_LIMIT },
+      config: { access: 'none' },
+      onRequest: signInLimit,
       schema: {
         summary: '以口令换取 API 令牌（yinji login）/ exchange a password for an API token',
         tags: ['session'],

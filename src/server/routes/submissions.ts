@@ -7,6 +7,7 @@ import {
   createSubmission,
   getSubmission,
   listSubmissions,
+  requireUnitUser,
   returnSubmission,
   reviewQueue,
   selfCheckSubmission,
@@ -139,7 +140,8 @@ export function registerSubmissionRoutes(app: FastifyInstance, center: Center): 
     },
     async (request) => {
       const actor = userOf(request);
-      // Reachable before a byte of the body is read.
+      // Allowed and reachable before a byte of the body is read.
+      requireUnitUser(actor, 'upload');
       const { submission } = await getSubmission(center, actor, request.params.id);
       const unit = await center.db.units.getById(submission.unitId);
       return withUploadedBody(center, request, unit, async (file) =>

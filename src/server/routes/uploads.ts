@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
+  admitClassification,
   attachPackage,
   createSubmission,
   deposit,
@@ -39,7 +40,7 @@ import { depositResultSchema, errorSchema } from './schemas.js';
 
 type MetadataText = (key: string) => string | undefined;
 /** A registration, or, where the center reviews deposits, the submission now waiting for review. */
-type UploadOutcome = DepositResult | { submission: Submission; checks: CheckReport };
+type UploadOutcome = DepositResult | { submission: Submission; checks: CheckReport | null };
 
 /** tus ids are `crypto.randomBytes(16).toString('hex')`; anything else is not ours. */
 const idParams = {
@@ -119,6 +120,8 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
         ? await depositUnitFor(center, actor, 'upload', metadata.get('unit'))
         : await getRegistrationAs(center, actor, 'deposit', to).then((reg) => center.db.units.getById(reg.unitId));
     if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
+    // Refused before a byte is stored, as a direct deposit is (checked again at registration).
+    if (to === undefined) admitClassification(center, metadata.get('classification'), actor);
     const length = Number(request.headers['upload-length']);
     if (Number.isFinite(length)) await checkUploadAgainstUnit(center, unit, length);
     metadata.set('unit', unit.code);
@@ -132,6 +135,14 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
     config: { access: 'upload' },
     schema: { ...tusSchema, params: idParams },
     handler: async (request, reply) => {
+      // @tus/server takes the upload id from the last '/' of the whole URL, query included: a query
+      // could make it act on another upload than the one whose owner was checked here.
+      if (request.url.includes('?')) {
+        throw new InvalidInputError({
+          zh: '断点续传请求不能带查询参数',
+          en: 'resumable upload requests take no query string',
+        });
+      }
       await ownUpload(request, (request.params as { id: string }).id);
       await tus(request, reply);
     },
@@ -146,6 +157,12 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
    * A unit's upload where the center reviews deposits: a submission, with the
    * self-check run, submitted for review (its package moves out of tus).
    */
+  const keep = async (id: string, owner: number, outcome: UploadOutcome): Promise<void> => {
+    const tmp = `${resultFile(id)}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify({ ...outcome, owner }), { flush: true });
+    await rename(tmp, resultFile(id));
+  };
+
   const submitUpload = async (actor: UserActor, id: string, size: number, text: MetadataText) => {
     const digest = text('digest');
     const created = await createSubmission(center, actor, {
@@ -155,10 +172,18 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
       carrier: { type: 'online' },
       ...(text('message') === undefined ? {} : { note: text('message') }),
     });
-    await attachPackage(center, actor, created.id, join(uploads.directory, id), size);
+    const attached = await attachPackage(center, actor, created.id, join(uploads.directory, id), size);
+    // The package now belongs to the submission: from here a repeated call answers with it (and the
+    // unit carries on from its state), whatever happens next.
+    await keep(id, actor.userId, { submission: attached, checks: null });
+    await rm(join(uploads.directory, `${id}.json`), { force: true });
     const { report } = await selfCheckSubmission(center, actor, created.id);
-    if (report.blocked) throw new ChecksFailedError(failedItemIds(report), report);
-    return { submission: await submitSubmission(center, actor, created.id), checks: report };
+    if (report.blocked) {
+      throw new ChecksFailedError(failedItemIds(report), report, { submission: created.id });
+    }
+    const outcome = { submission: await submitSubmission(center, actor, created.id), checks: report };
+    await keep(id, actor.userId, outcome);
+    return outcome;
   };
 
   const register = async (request: FastifyRequest, id: string): Promise<UploadOutcome> => {
@@ -205,9 +230,7 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
       if (isYinjiError(e) && statusFor(e.code, e.name) < 500) await uploads.store.remove(id).catch(() => undefined);
       throw e;
     }
-    const tmp = `${resultFile(id)}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify({ ...result, owner: actor.userId }), { flush: true });
-    await rename(tmp, resultFile(id));
+    await keep(id, actor.userId, result);
     await uploads.store.remove(id).catch(() => undefined);
     return result;
   };
@@ -227,7 +250,7 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
             type: 'object',
             properties: {
               submission: { type: 'object', additionalProperties: true },
-              checks: { $ref: 'checkReport#' },
+              checks: { anyOf: [{ $ref: 'checkReport#' }, { type: 'null' }] },
             },
           },
           '4xx': errorSchema,
@@ -238,8 +261,10 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
     async (request, reply) => {
       const { id } = request.params;
       // Concurrent calls for one upload share one deposit (a client retrying after a timeout).
-      const running = registering.get(id) ?? register(request, id).finally(() => registering.delete(id));
-      registering.set(id, running);
+      // Keyed by account too: someone else's call for the same id must not share this one's answer.
+      const key = `${userOf(request).userId}:${id}`;
+      const running = registering.get(key) ?? register(request, id).finally(() => registering.delete(key));
+      registering.set(key, running);
       const outcome = await running;
       return reply.status('submission' in outcome ? 202 : 200).send(outcome);
     },
