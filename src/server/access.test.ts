@@ -437,8 +437,9 @@ for (const dialect of TEST_DIALECTS) {
       const missing = keys.filter((k) => !(k in RULES));
       expect(missing, 'routes without a rule in access.test.ts: decide how a unit may reach through them').toEqual([]);
       expect(Object.keys(RULES).filter((k) => !keys.includes(k))).toEqual([]);
-      // And every route declares its access rule for the permission check.
+      // And every route declares its access rule for the permission check, and refuses unknown query fields.
       expect(routes.filter((r) => r.access === undefined).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+      expect(routes.filter((r) => !r.strictQuery).map((r) => `${r.method} ${r.url}`)).toEqual([]);
     });
 
     it("answers A's questions about B's things exactly as about things that do not exist", async () => {

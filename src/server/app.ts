@@ -22,7 +22,11 @@ export interface RouteSummary {
   readonly method: string;
   readonly url: string;
   readonly access: RouteAccess | undefined;
+  /** The query string schema refuses unknown fields. */
+  readonly strictQuery: boolean;
 }
+
+const NO_QUERY = { type: 'object', properties: {}, additionalProperties: false } as const;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -52,7 +56,17 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   app.setErrorHandler(errorHandler);
   const routes: RouteSummary[] = [];
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, access: route.config?.access });
+    // A route that takes no query still refuses one: unknown input is an error everywhere.
+    route.schema = { ...route.schema, querystring: route.schema?.querystring ?? NO_QUERY };
+    const querystring = route.schema.querystring as { additionalProperties?: unknown };
+    for (const method of [route.method].flat()) {
+      routes.push({
+        method,
+        url: route.url,
+        access: route.config?.access,
+        strictQuery: querystring.additionalProperties === false,
+      });
+    }
   });
   app.decorate('routeTable', routes);
   await registerAuthentication(app, center);
@@ -71,6 +85,18 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
         description: '电子文件和数字档案登记备份中心 / registration and backup center for electronic records',
         version: '0.1.0',
       },
+      components: {
+        securitySchemes: {
+          token: { type: 'http', scheme: 'bearer', description: 'API token yj_… (POST /api/v1/tokens, yinji login)' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'yinji_session',
+            description: 'browser session (POST /api/v1/session); state changes also need X-CSRF-Token',
+          },
+        },
+      },
+      security: [{ token: [] }, { session: [] }],
     },
   });
   const open = { access: 'none' } as const;
