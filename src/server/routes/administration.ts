@@ -17,12 +17,12 @@ import {
 import { redactedConfig, verifyCenterAuditLog, type Center } from '../../center/index.js';
 import type { UserRecord } from '../../db/index.js';
 import { userOf } from '../authentication.js';
-import { errorSchema } from './schemas.js';
+import { errorSchema, idParams } from './schemas.js';
 
-const idParams = {
+const roleParams = {
   type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
+  properties: { ...idParams.properties, role: { type: 'string', enum: ASSIGNABLE_ROLES } },
+  required: ['id', 'role'],
   additionalProperties: false,
 } as const;
 
@@ -147,12 +147,7 @@ export function registerAdministrationRoutes(app: FastifyInstance, center: Cente
       schema: {
         summary: '授予角色 / grant a role',
         tags: ['administration'],
-        params: {
-          type: 'object',
-          properties: { ...idParams.properties, role: { type: 'string', enum: ASSIGNABLE_ROLES } },
-          required: ['id', 'role'],
-          additionalProperties: false,
-        },
+        params: roleParams,
         response: { '4xx': errorSchema },
       },
     },
@@ -166,12 +161,7 @@ export function registerAdministrationRoutes(app: FastifyInstance, center: Cente
       schema: {
         summary: '收回角色 / revoke a role',
         tags: ['administration'],
-        params: {
-          type: 'object',
-          properties: { ...idParams.properties, role: { type: 'string', enum: ASSIGNABLE_ROLES } },
-          required: ['id', 'role'],
-          additionalProperties: false,
-        },
+        params: roleParams,
         response: { '4xx': errorSchema },
       },
     },

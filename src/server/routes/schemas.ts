@@ -118,3 +118,11 @@ export const versionQuery = {
   properties: { version: { type: 'integer', minimum: 1 } },
   additionalProperties: false,
 } as const;
+
+/** `:id` of a numbered thing (submission, user, unit, token). */
+export const idParams = {
+  type: 'object',
+  properties: { id: { type: 'integer', minimum: 1 } },
+  required: ['id'],
+  additionalProperties: false,
+} as const;

@@ -18,7 +18,7 @@ import { auditActor, recordAudit, type Center } from '../../center/index.js';
 import { InvalidInputError } from '../../core/index.js';
 import { SESSION_COOKIE, userOf } from '../authentication.js';
 import { LOGIN_RATE_LIMIT } from '../hardening.js';
-import { errorSchema } from './schemas.js';
+import { errorSchema, idParams } from './schemas.js';
 
 const credentials = {
   username: { type: 'string', minLength: 1, maxLength: 64 },
@@ -252,12 +252,7 @@ export function registerSessionRoutes(app: FastifyInstance, center: Center): voi
       schema: {
         summary: '吊销 API 令牌 / revoke an API token',
         tags: ['session'],
-        params: {
-          type: 'object',
-          properties: { id: { type: 'integer', minimum: 1 } },
-          required: ['id'],
-          additionalProperties: false,
-        },
+        params: idParams,
         response: { '4xx': errorSchema },
       },
     },

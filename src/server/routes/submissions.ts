@@ -20,14 +20,7 @@ import {
 } from '../../center/index.js';
 import { userOf } from '../authentication.js';
 import { withUploadedBody } from '../upload-body.js';
-import { errorSchema, UPLOAD_MARK } from './schemas.js';
-
-const idParams = {
-  type: 'object',
-  properties: { id: { type: 'integer', minimum: 1 } },
-  required: ['id'],
-  additionalProperties: false,
-} as const;
+import { errorSchema, idParams, UPLOAD_MARK } from './schemas.js';
 
 const pageQuery = {
   limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
