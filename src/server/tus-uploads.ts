@@ -119,6 +119,9 @@ export async function createResumableUploads(center: Center): Promise<ResumableU
     maxSize: maxUploadBytes,
     // A relative Location survives reverse proxies; clients resolve it against the creation URL.
     relativeLocation: true,
+    // Same origin only (the console is served by this server): tus would otherwise answer every
+    // origin with Access-Control-Allow-Origin: *.
+    allowedOrigins: () => false,
     onUploadCreate: async (req: Request, upload: Upload) => {
       if (upload.sizeIsDeferred) {
         const e = new InvalidInputError({

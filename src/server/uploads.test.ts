@@ -149,6 +149,12 @@ describe('resumable uploads (tus 1.0)', () => {
     const other = await s.create(10, { unit: '330100' }, 'b');
     expect(other.status).toBe(403);
     expect((await s.head(url, 'a')).headers.get('upload-offset')).toBe('0');
+    // No cross-origin reads: the console is served from the same origin.
+    const cors = await fetch(url, {
+      method: 'HEAD',
+      headers: { ...s.auth('a'), 'tus-resumable': '1.0.0', origin: 'https://evil.example' },
+    });
+    expect(cors.headers.get('access-control-allow-origin')).toBeNull();
     // tus reads the id from the end of the whole URL: a query string could point it at another upload.
     expect((await s.head(`${url}?x=/${'f'.repeat(32)}`, 'a')).status).toBe(400);
     // Where the center reviews deposits, a depositor's upload is self-checked and submitted, not registered.
