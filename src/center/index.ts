@@ -35,3 +35,8 @@ export * from './deposit-access.js';
 export * from './config-audit.js';
 export * from './submission-recovery.js';
 export { requireUnitUser } from './submission-steps.js';
+export * from './carrier-manifest.js';
+export * from './carrier-export.js';
+export * from './carrier-import.js';
+export type { CarrierSelection } from './carrier-plan.js';
+export type { CarrierImportItem, CarrierItemFinding, CarrierItemStatus, StoredState } from './carrier-verify.js';

@@ -32,6 +32,8 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_ROLE_CONFLICT: EXIT.busy,
   E_DIGEST_MISMATCH: EXIT.integrity,
   E_STORAGE_CORRUPT: EXIT.integrity,
+  // A carrier that fails verification as a whole is an integrity finding, not a usage error.
+  E_CARRIER_INVALID: EXIT.integrity,
   E_STORAGE_NOT_OCFL: EXIT.storage,
   E_DATABASE: EXIT.storage,
   E_DB_OPEN: EXIT.storage,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
 import { registerAuditLog } from './audit-log.js';
+import { registerCarrier } from './carrier.js';
 import { registerAdmin } from './admin.js';
 import { registerChecks } from './checks.js';
 import { registerDeposit } from './deposit.js';
@@ -21,6 +22,7 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerValidate(program, global);
   registerEvidence(program, global);
   registerMigrate(program, global);
+  registerCarrier(program, global);
   registerJobs(program, global);
   registerChecks(program, global);
   registerAdmin(program, global);
