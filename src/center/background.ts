@@ -1,4 +1,5 @@
 import { anchorAuditLogNow } from './audit-log.js';
+import { enqueueDueAudits } from './audit-schedule.js';
 import { createJobRunner } from './jobs.js';
 import { enqueueDueRechecks } from './recheck.js';
 import { recoverInterruptedApprovals } from './submission-recovery.js';
@@ -13,7 +14,8 @@ export interface BackgroundWork {
  * (when `jobWorkers` > 0) and, every `recoverySweepSeconds`, settle deposits
  * that another instance left half-done when it died — so with several
  * instances, nothing waits for the dead one to come back. Every
- * `auditAnchorMinutes` it anchors the security audit log's head.
+ * `auditAnchorMinutes` it anchors the security audit log's head; hourly it
+ * queues due re-checks and fixity audits.
  */
 export function startBackgroundWork(center: Center): BackgroundWork {
   const runner = center.config.jobWorkers > 0 ? createJobRunner(center) : undefined;
@@ -36,9 +38,11 @@ export function startBackgroundWork(center: Center): BackgroundWork {
     });
   }, center.config.auditAnchorMinutes * 60_000);
   anchor.unref();
-  // The preservation re-check schedule (off unless recheckIntervalDays is set): looked at hourly and at start.
+  // The preservation re-check schedule (off unless recheckIntervalDays is set) and the periodic fixity
+  // audits (auditIntervalDays): looked at hourly and at start.
   const schedule = (): void => {
     enqueueDueRechecks(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue re-checks'));
+    enqueueDueAudits(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue fixity audits'));
   };
   schedule();
   const hourly = setInterval(schedule, 3_600_000);

@@ -62,7 +62,7 @@ export interface CenterConfig {
    * before another instance takes it over. Instances' clocks must agree well within it (NTP). Default 60.
    */
   readonly leaseSeconds: number;
-  /** Background job workers in `yinji serve` (fixity audits now; replication, indexing later). 0 = none. Default 1. */
+  /** Background job workers in `yinji serve` (fixity checks and audits now; replication, indexing later). 0 = none. Default 1. */
   readonly jobWorkers: number;
   /** Read rate limit of fixity audits, bytes/s, so audits never starve deposits and restores. 0 = unlimited. Default 0. */
   readonly fixityBytesPerSecond: number;
@@ -83,6 +83,12 @@ export interface CenterConfig {
   readonly qpdfCheck: boolean;
   /** Re-run the preservation-stage (BC) checks on every registration every this many days. 0 = only on request. Default 0. */
   readonly recheckIntervalDays: number;
+  /**
+   * Periodic fixity audit of the whole store (巡检): every registration's head version is read back and
+   * checked against its digests at least once every this many days (center/audit-schedule.ts), paced by
+   * fixityBytesPerSecond. 0 = off (only the post-ingest check). Default 30.
+   */
+  readonly auditIntervalDays: number;
   /**
    * How often `yinji serve` anchors the security audit log's head in the transparency log, minutes (≥ 1);
    * skipped while nothing new was logged. Rewriting the log is detectable up to the last anchor. Default 60.
@@ -140,6 +146,7 @@ export function defaultConfig(dataDir: string): CenterConfig {
     clamd: null,
     qpdfCheck: false,
     recheckIntervalDays: 0,
+    auditIntervalDays: 30,
     auditAnchorMinutes: 60,
     maxUploadBytes: 1024 ** 4,
     uploadExpiryHours: 24,
@@ -199,6 +206,7 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     ['fixityBytesPerSecond', 0],
     ['recoverySweepSeconds', 1],
     ['recheckIntervalDays', 0],
+    ['auditIntervalDays', 0],
     ['auditAnchorMinutes', 1],
     ['maxUploadBytes', 1],
     ['uploadExpiryHours', 0],

@@ -21,7 +21,8 @@ export async function enqueueFixity(
  * for it — with outcome success or failure; a failure is also logged as an
  * error for the operators. Runs right after registration (a post-ingest
  * check), so a store that lost or mangled a write is caught
- * while the depositor still has the originals.
+ * while the depositor still has the originals, and again every
+ * `auditIntervalDays` as a periodic audit (audit-schedule.ts).
  */
 function fixityHandler(center: Center): JobHandler {
   return async (job, signal) => {
@@ -45,13 +46,18 @@ function fixityHandler(center: Center): JobHandler {
       problems: report.problems.slice(0, 50),
       problemCount: report.problems.length,
     };
-    if (!ok) center.logger.error({ regno, ...summary }, 'fixity check failed: stored copy differs from its digests');
+    if (!ok) {
+      const paths = report.problems.slice(0, 50).map((p) => p.path);
+      center.logger.error({ regno, ...summary, paths }, 'fixity check failed: stored copy differs from its digests');
+    }
     return {
       result: { ok, ...summary },
       effects: async (tx) => {
         await tx.events.append({
           regno,
           type: 'fixity-check',
+          // The center's clock, which the audit schedule (audit-schedule.ts) compares with.
+          at: center.clock.now().toISOString(),
           agent: center.instanceId,
           outcome: ok ? 'success' : 'failure',
           detail: { ...summary, jobId: job.id },

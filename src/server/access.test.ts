@@ -238,6 +238,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   'POST /tsa': { kind: 'open' },
 
   'GET /api/v1/jobs': { kind: 'center', request: () => ({ url: '/api/v1/jobs' }) },
+  'GET /api/v1/audits': { kind: 'center', request: () => ({ url: '/api/v1/audits' }) },
   'GET /api/v1/config': { kind: 'center', request: () => ({ url: '/api/v1/config' }) },
   'GET /api/v1/units': { kind: 'center', request: () => ({ url: '/api/v1/units' }) },
   'POST /api/v1/units': {

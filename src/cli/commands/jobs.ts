@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { jobsOverview, runDueJobs } from '../../center/index.js';
+import { auditOverview, enqueueDueAudits, jobsOverview, runDueJobs } from '../../center/index.js';
 import type { JobState } from '../../db/index.js';
-import { printJson, say, type GlobalOptions } from '../output.js';
+import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption, withCenter } from './with-center.js';
 
 const STATES: readonly JobState[] = ['queued', 'running', 'done', 'failed'];
@@ -48,5 +48,61 @@ export function registerJobs(program: Command, global: () => GlobalOptions): voi
       const done = await withCenter(opts, (center) => runDueJobs(center));
       if (opts.json) return printJson({ done });
       say(opts, { zh: `已运行 ${done} 个任务`, en: `ran ${done} jobs` });
+    });
+
+  jobs
+    .command('audits')
+    .description('固定性巡检：本周期覆盖情况与近期发现的问题 / periodic fixity audits: coverage and recent failures')
+    .option(
+      '--days <n>',
+      '列出近几天的问题（默认一个巡检周期）/ failures of the last n days (default: the interval)',
+      parseIntOption,
+    )
+    .option(
+      '--queue',
+      '先将到期的巡检加入队列（随后 yinji jobs run）/ first queue the audits that are due (then yinji jobs run)',
+    )
+    .action(async (flags: { days?: number; queue?: boolean }) => {
+      const opts = global();
+      const { due, overview } = await withCenter(opts, async (center) => ({
+        due: flags.queue === true ? await enqueueDueAudits(center) : undefined,
+        overview: await auditOverview(center, { findingsDays: flags.days }),
+      }));
+      // Findings are integrity failures: a monitoring cron job sees them in the exit code.
+      process.exitCode = overview.lastFindings.length > 0 ? EXIT.integrity : EXIT.ok;
+      if (opts.json) return printJson(due === undefined ? overview : { ...overview, due });
+      const zh = opts.lang === 'zh';
+      const o = overview;
+      const lines: string[] = [];
+      if (due !== undefined)
+        lines.push(zh ? `到期待巡检 ${due} 项，均已在任务队列中` : `${due} due for audit, all in the job queue`);
+      if (o.intervalDays === 0) {
+        lines.push(
+          zh
+            ? `定期巡检未开启（auditIntervalDays 为 0），登记 ${o.registrations} 项`
+            : `periodic audits are off (auditIntervalDays 0), ${o.registrations} registrations`,
+        );
+      } else {
+        lines.push(
+          zh
+            ? `每 ${o.intervalDays} 天巡检一次：登记 ${o.registrations} 项，本周期已核验 ${o.auditedInPeriod}，逾期 ${o.overdue}`
+            : `audit every ${o.intervalDays} days: ${o.registrations} registrations, ${o.auditedInPeriod} audited in the period, ${o.overdue} overdue`,
+        );
+      }
+      lines.push(
+        zh
+          ? `近 ${o.findingsDays} 天固定性核验失败 ${o.lastFindings.length} 次`
+          : `${o.lastFindings.length} failed fixity checks in the last ${o.findingsDays} days`,
+      );
+      for (const f of o.lastFindings) {
+        const problems = Array.isArray(f.detail.problems)
+          ? (f.detail.problems as { path?: unknown; problem?: unknown }[])
+          : [];
+        lines.push(
+          `${f.at}\t${f.regno}\tv${f.version ?? '?'}\t` +
+            problems.map((p) => `${String(p.path)} (${String(p.problem)})`).join(', '),
+        );
+      }
+      process.stdout.write(lines.join('\n') + '\n');
     });
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { jobsOverview, type Center } from '../../center/index.js';
+import { auditOverview, jobsOverview, type Center } from '../../center/index.js';
 import type { JobState } from '../../db/index.js';
 
 const jobSchema = {
@@ -59,5 +59,47 @@ export function registerJobRoutes(app: FastifyInstance, center: Center): void {
       },
     },
     async (request) => jobsOverview(center, request.query),
+  );
+  app.get<{ Querystring: { days?: number } }>(
+    '/api/v1/audits',
+    {
+      config: { access: 'read-metrics' },
+      schema: {
+        summary: '固定性巡检 / periodic fixity audits: coverage of the period and recent failures',
+        tags: ['operations'],
+        querystring: {
+          type: 'object',
+          properties: { days: { type: 'integer', minimum: 1, maximum: 3650 } },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              intervalDays: { type: 'integer' },
+              registrations: { type: 'integer' },
+              auditedInPeriod: { type: ['integer', 'null'] },
+              overdue: { type: ['integer', 'null'] },
+              findingsDays: { type: 'integer' },
+              lastFindings: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    regno: { type: 'string' },
+                    version: { type: ['integer', 'null'] },
+                    at: { type: 'string' },
+                    detail: { type: 'object', additionalProperties: true },
+                  },
+                  additionalProperties: false,
+                },
+              },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+    },
+    async (request) => auditOverview(center, { findingsDays: request.query.days }),
   );
 }
