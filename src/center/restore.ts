@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, rmdir, stat, utimes } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { setMaxListeners } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -10,7 +10,7 @@ import type { VersionReader } from '../store/index.js';
 import type { Center } from './center.js';
 import { agentName, auditActor, recordAudit, type Agent } from './audit-log.js';
 import { getRegistration, readRecord, resolveVersion } from './queries.js';
-import { payloadPath, type RecordFile } from './registration-record.js';
+import { payloadPath, type RecordFile, type RegistrationRecord } from './registration-record.js';
 
 export interface RestoreRequest {
   readonly regno: string;
@@ -22,7 +22,28 @@ export interface RestoreRequest {
   readonly agent?: Agent;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: { bytes: number; files: number; totalBytes: number; totalFiles: number }) => void;
+  /**
+   * Write RESTORED_MARKER into the tree as its last file, before the tree is
+   * renamed into place (restore-many.ts: a target holding it is complete).
+   * Not written when the registration itself has a file or directory of that name.
+   */
+  readonly marker?: boolean;
 }
+
+/** The file a many-registration restore leaves in each completed registration's directory. */
+export const RESTORED_MARKER = '.yinji-restored.json';
+
+/** What RESTORED_MARKER holds. */
+export interface RestoredMarker {
+  readonly regno: string;
+  readonly version: number;
+  readonly fileCount: number;
+  readonly byteCount: number;
+  readonly restoredAt: string;
+}
+
+/** The hidden sibling directory a restore to `target` builds its tree in (renamed into place at the end). */
+export const RESTORE_WORK_SUFFIX = '.yinji-restore-';
 
 export interface RestoreResult {
   readonly regno: string;
@@ -47,7 +68,7 @@ export async function restore(center: Center, request: RestoreRequest): Promise<
   const record = await readRecord(center, reg, version);
   const target = resolve(request.to);
   await requireEmptyOrAbsent(target);
-  const work = `${target}.yinji-restore-${randomBytes(4).toString('hex')}`;
+  const work = `${target}${RESTORE_WORK_SUFFIX}${randomBytes(4).toString('hex')}`;
   const totalBytes = record.byteCount;
   let bytes = 0;
   let files = 0;
@@ -83,6 +104,16 @@ export async function restore(center: Center, request: RestoreRequest): Promise<
     );
     if (firstError !== undefined) throw firstError;
     request.signal?.throwIfAborted();
+    if (request.marker === true && !holdsMarkerName(record)) {
+      const marker: RestoredMarker = {
+        regno: reg.regno,
+        version,
+        fileCount: record.fileCount,
+        byteCount: record.byteCount,
+        restoredAt: new Date().toISOString(),
+      };
+      await writeFile(join(work, RESTORED_MARKER), JSON.stringify(marker, null, 2) + '\n');
+    }
     if (await exists(target)) await rmdir(target);
     await rename(work, target);
   } catch (e) {
@@ -128,6 +159,12 @@ async function restoreFile(
   }
   const mtime = new Date(file.mtime);
   await utimes(dest, mtime, mtime);
+}
+
+/** Whether the registration's own tree has something named RESTORED_MARKER at its root (then no marker is written). */
+function holdsMarkerName(record: RegistrationRecord): boolean {
+  const taken = (p: string) => p === RESTORED_MARKER || p.startsWith(`${RESTORED_MARKER}/`);
+  return record.files.some((f) => taken(f.path)) || record.dirs.some(taken);
 }
 
 async function requireEmptyOrAbsent(target: string): Promise<void> {
