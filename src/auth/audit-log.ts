@@ -53,6 +53,11 @@ export function appendAudit(db: Pick<Database, 'auditLog'>, entry: NewAuditEntry
   return db.auditLog.append(entry);
 }
 
+/** An account's roles as the audit log's `role` column shows them. */
+export function roleLabel(actor: { readonly roles: readonly string[] }): string {
+  return actor.roles.join('+') || 'none';
+}
+
 /**
  * Record a successful security-relevant change made by `actor`, in the same
  * transaction as the change: the change and its record commit together or
@@ -67,7 +72,7 @@ export function auditChange(
 ): Promise<AuditEntry> {
   return appendAudit(tx, {
     actor: actor.username,
-    role: actor.roles.join('+') || 'none',
+    role: roleLabel(actor),
     action,
     target,
     outcome: 'success',

@@ -1,4 +1,11 @@
-import { anchorAuditLog, appendAudit, verifyAuditLog, type AuditVerifyReport, type UserActor } from '../auth/index.js';
+import {
+  anchorAuditLog,
+  appendAudit,
+  roleLabel,
+  verifyAuditLog,
+  type AuditVerifyReport,
+  type UserActor,
+} from '../auth/index.js';
 import type { AuditEntry, NewAuditEntry } from '../db/index.js';
 import type { Center } from './center.js';
 
@@ -26,7 +33,7 @@ export type Agent = UserActor | string | undefined;
 export function auditActor(agent: Agent): { actor: string; role: string } {
   if (agent === undefined) return { actor: 'system', role: 'system' };
   if (typeof agent === 'string') return { actor: agent, role: 'local' };
-  return { actor: agent.username, role: agent.roles.join('+') || 'none' };
+  return { actor: agent.username, role: roleLabel(agent) };
 }
 
 /** The agent's name for provenance (OCFL version user, PREMIS agent). */

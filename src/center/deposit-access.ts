@@ -1,5 +1,5 @@
 import { ForbiddenError, requirePermission, type Action, type UserActor } from '../auth/index.js';
-import { InvalidInputError, NotFoundError } from '../core/index.js';
+import { InvalidInputError, NotFoundError, QuotaExceededError, UploadTooLargeError } from '../core/index.js';
 import type { Unit } from '../db/index.js';
 import type { Center } from './center.js';
 
@@ -57,4 +57,21 @@ export function requireDirectDeposit(center: Center, actor: UserActor): void {
     zh: '本中心的登记须经审核：请提交登记申请（POST /api/v1/submissions，或 yinji deposit --server 自动提交），由中心审核后登记',
     en: 'this center reviews deposits: submit it (POST /api/v1/submissions, or yinji deposit --server, which submits) and an operator registers it',
   });
+}
+
+/**
+ * The unit's own limits (issue 5 item 4): the largest package it may deposit
+ * and the stored bytes it may hold. Checked when a resumable upload announces
+ * its length and again at registration, before a number is reserved, on the
+ * package's full size (before deduplication, so the answer does not depend on
+ * what else happens to be stored).
+ */
+export async function checkUnitLimits(center: Center, unit: Unit, bytes: number): Promise<void> {
+  if (unit.maxPackageBytes !== null && bytes > unit.maxPackageBytes) {
+    throw new UploadTooLargeError(bytes, unit.maxPackageBytes, unit.code);
+  }
+  if (unit.quotaBytes !== null) {
+    const used = await center.db.registrations.unitStoredBytes(unit.id);
+    if (used + bytes > unit.quotaBytes) throw new QuotaExceededError(unit.code, used, bytes, unit.quotaBytes);
+  }
 }

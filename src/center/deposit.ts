@@ -1,16 +1,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Readable } from 'node:stream';
-import {
-  ChecksFailedError,
-  InvalidInputError,
-  NotFoundError,
-  QuotaExceededError,
-  UploadTooLargeError,
-  formatRegno,
-  regnoSeries,
-} from '../core/index.js';
-import type { Unit } from '../db/index.js';
+import { ChecksFailedError, InvalidInputError, NotFoundError, formatRegno, regnoSeries } from '../core/index.js';
 import { failedItemIds, type CheckReport } from '../checks/index.js';
 import { digestBuffer } from '../digest/index.js';
 import { stageDeposit, type StagedDeposit } from '../packages/index.js';
@@ -18,6 +9,7 @@ import type { Center } from './center.js';
 import { checkStaged, prepareSource, type DeclaredForm } from './check-deposit.js';
 import { agentAccount, agentName, auditActor, recordAudit, type Agent } from './audit-log.js';
 import { admitClassification } from './classification.js';
+import { checkUnitLimits } from './deposit-access.js';
 import { acquireObjectLease, holdLease, objectLeaseName, type ObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { settleIntent } from './recovery.js';
@@ -160,11 +152,19 @@ async function register(
     }
     regno = existing.regno;
     if (unit === undefined) throw new NotFoundError({ zh: '单位不存在', en: 'unit does not exist' });
-    await checkUnitLimits(center, unit, staged);
+    await checkUnitLimits(
+      center,
+      unit,
+      staged.files.reduce((n, f) => n + f.size, 0),
+    );
     lease = await acquireObjectLease(center, regno);
   } else {
     unit = await db.units.getOrCreateByCode({ code: unitCode, name: request.unitName ?? unitCode, type: '' });
-    await checkUnitLimits(center, unit, staged);
+    await checkUnitLimits(
+      center,
+      unit,
+      staged.files.reduce((n, f) => n + f.size, 0),
+    );
     ({ regno, lease } = await reserveNumber(center));
   }
 
@@ -344,21 +344,4 @@ async function requireSource(source: string): Promise<void> {
 function requireSha256(value: string | undefined, path: string): string {
   if (value === undefined) throw new Error(`internal: no sha256 computed for ${path}`);
   return value;
-}
-
-/**
- * The unit's own limits (issue 5 item 4), checked before a number is
- * reserved: the largest package it may deposit and the stored bytes it may
- * hold. Counted on the deposit's full size, before deduplication, so the
- * answer does not depend on what else happens to be stored.
- */
-async function checkUnitLimits(center: Center, unit: Unit, staged: StagedDeposit): Promise<void> {
-  const bytes = staged.files.reduce((n, f) => n + f.size, 0);
-  if (unit.maxPackageBytes !== null && bytes > unit.maxPackageBytes) {
-    throw new UploadTooLargeError(bytes, unit.maxPackageBytes, unit.code);
-  }
-  if (unit.quotaBytes !== null) {
-    const used = await center.db.registrations.unitStoredBytes(unit.id);
-    if (used + bytes > unit.quotaBytes) throw new QuotaExceededError(unit.code, used, bytes, unit.quotaBytes);
-  }
 }

@@ -10,6 +10,7 @@ import {
 import { verifyLogGrowth, type Receipt, type VerifyReport } from '../../certificate/index.js';
 import { InvalidInputError, YinjiError } from '../../core/index.js';
 import { requireToken } from '../credentials.js';
+import { serverError } from '../server-error.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption, withCenter } from './with-center.js';
 
@@ -186,17 +187,7 @@ async function getText(url: URL, headers: Record<string, string> = {}): Promise<
       { cause: e },
     );
   }
-  if (!res.ok) {
-    // The API's own error (not found, sign in first, …) keeps its code, so the exit code says what happened.
-    const body = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-    if (body?.error !== undefined) {
-      throw new YinjiError(body.error.code, { zh: body.error.message, en: body.error.message });
-    }
-    throw new YinjiError('E_SERVER_UNAVAILABLE', {
-      zh: `中心返回 HTTP ${res.status}：${url.pathname}`,
-      en: `the center answered HTTP ${res.status} for ${url.pathname}`,
-    });
-  }
+  if (!res.ok) throw serverError(res.status, await res.text(), url.pathname);
   return res.text();
 }
 

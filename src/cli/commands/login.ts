@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { InvalidInputError, isYinjiError, YinjiError } from '../../core/index.js';
 import { forgetCredential, serverKey, storeCredential } from '../credentials.js';
+import { serverError } from '../server-error.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 
 interface LoginAnswer {
@@ -35,9 +36,7 @@ async function api(url: URL, init: RequestInit, lang: string): Promise<Response>
     );
   }
   if (res.ok) return res;
-  const body = (await res.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-  const message = body?.error?.message ?? `HTTP ${res.status}`;
-  throw new YinjiError(body?.error?.code ?? 'E_SERVER_UNAVAILABLE', { zh: message, en: message });
+  throw serverError(res.status, await res.text(), url.pathname);
 }
 
 /**

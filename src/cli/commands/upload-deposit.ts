@@ -8,6 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DepositResult } from '../../center/index.js';
 import { InvalidInputError, YinjiError, type Message } from '../../core/index.js';
+import { serverError } from '../server-error.js';
 
 /**
  * `yinji deposit <file> --server <url>`: upload a package to a running center over tus 1.0
@@ -100,24 +101,11 @@ function send(
   });
 }
 
-/** The server's JSON error body, as the error it names (so the exit code matches a local deposit's). */
-function serverError(answer: Answer, what: string): YinjiError {
-  try {
-    const { error } = JSON.parse(answer.body) as { error: { code: string; message: string; details?: object } };
-    return new YinjiError(error.code, { zh: error.message, en: error.message }, { details: { ...error.details } });
-  } catch {
-    return new YinjiError('E_SERVER_UNAVAILABLE', {
-      zh: `中心对${what}返回 HTTP ${answer.status}：${answer.body.trim()}`,
-      en: `the center answered HTTP ${answer.status} to ${what}: ${answer.body.trim()}`,
-    });
-  }
-}
-
 /** The offset the server holds for an upload, or undefined if it no longer has it. */
 async function serverOffset(url: URL, size: number, o: UploadDepositOptions): Promise<number | undefined> {
   const head = await send(url, 'HEAD', { ...TUS, 'cache-control': 'no-store' }, o, o.signal);
   if (head.status === 404 || head.status === 410) return undefined;
-  if (head.status !== 200) throw serverError(head, 'HEAD');
+  if (head.status !== 200) throw serverError(head.status, head.body, 'HEAD');
   return Number(head.headers['upload-length']) === size ? Number(head.headers['upload-offset']) : undefined;
 }
 
@@ -174,7 +162,7 @@ export async function uploadDeposit(o: UploadDepositOptions): Promise<UploadDepo
       o.signal,
     );
     const location = created.headers.location;
-    if (created.status !== 201 || location === undefined) throw serverError(created, 'POST');
+    if (created.status !== 201 || location === undefined) throw serverError(created.status, created.body, 'POST');
     url = new URL(location, base);
     await mkdir(stateDir, { recursive: true });
     const state: UploadState = { url: url.href, file, size, mtimeMs: info.mtimeMs };
@@ -208,11 +196,11 @@ export async function uploadDeposit(o: UploadDepositOptions): Promise<UploadDepo
       continue;
     }
     if (!(patched instanceof Error) && patched.status !== 409 && patched.status < 500) {
-      throw serverError(patched, 'PATCH');
+      throw serverError(patched.status, patched.body, 'PATCH');
     }
     // A cut connection (or a 409 offset conflict): ask the server where it stands and go on from there.
     if (attempt >= RETRIES || o.signal?.aborted)
-      throw patched instanceof Error ? patched : serverError(patched, 'PATCH');
+      throw patched instanceof Error ? patched : serverError(patched.status, patched.body, 'PATCH');
     await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
     const at = await serverOffset(url, size, o);
     if (at === undefined) {
@@ -229,6 +217,7 @@ export async function uploadDeposit(o: UploadDepositOptions): Promise<UploadDepo
   const registered = await send(new URL(`${url.pathname}/register`, url), 'POST', {}, o, o.signal);
   // Registered, or refused for good (the server dropped the upload): either way nothing is left to resume.
   if (registered.status < 500) await rm(stateFile, { force: true });
-  if (registered.status !== 200 && registered.status !== 202) throw serverError(registered, 'register');
+  if (registered.status !== 200 && registered.status !== 202)
+    throw serverError(registered.status, registered.body, 'register');
   return { result: JSON.parse(registered.body) as UploadResult, resumedAt, sentBytes };
 }

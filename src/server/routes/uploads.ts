@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import {
   admitClassification,
   attachPackage,
+  checkUnitLimits,
   createSubmission,
   deposit,
   depositUnitFor,
@@ -16,16 +17,8 @@ import {
 } from '../../center/index.js';
 import type { UserActor } from '../../auth/index.js';
 import { failedItemIds, type CheckReport } from '../../checks/index.js';
-import {
-  ChecksFailedError,
-  InvalidInputError,
-  NotFoundError,
-  QuotaExceededError,
-  UploadTooLargeError,
-  YinjiError,
-  isYinjiError,
-} from '../../core/index.js';
-import type { Submission, Unit } from '../../db/index.js';
+import { ChecksFailedError, InvalidInputError, NotFoundError, YinjiError, isYinjiError } from '../../core/index.js';
+import type { Submission } from '../../db/index.js';
 import { userOf } from '../authentication.js';
 import { statusFor } from '../errors.js';
 import {
@@ -64,17 +57,6 @@ function setRawHeader(request: FastifyRequest, name: string, value: string): voi
   kept.push(name, value);
   raw.splice(0, raw.length, ...kept);
   request.raw.headers[name] = value;
-}
-
-/** A resumable upload's declared length against its unit's own limits (center/deposit.ts checks again at registration). */
-async function checkUploadAgainstUnit(center: Center, unit: Unit, length: number): Promise<void> {
-  if (unit.maxPackageBytes !== null && length > unit.maxPackageBytes) {
-    throw new UploadTooLargeError(length, unit.maxPackageBytes, unit.code);
-  }
-  if (unit.quotaBytes !== null) {
-    const used = await center.db.registrations.unitStoredBytes(unit.id);
-    if (used + length > unit.quotaBytes) throw new QuotaExceededError(unit.code, used, length, unit.quotaBytes);
-  }
 }
 
 /**
@@ -123,7 +105,7 @@ export async function registerUploadRoutes(app: FastifyInstance, center: Center)
     // Refused before a byte is stored, as a direct deposit is (checked again at registration).
     if (to === undefined) admitClassification(center, metadata.get('classification'), actor);
     const length = Number(request.headers['upload-length']);
-    if (Number.isFinite(length)) await checkUploadAgainstUnit(center, unit, length);
+    if (Number.isFinite(length)) await checkUnitLimits(center, unit, length);
     metadata.set('unit', unit.code);
     metadata.set(OWNER_KEY, String(actor.userId));
     setRawHeader(request, 'upload-metadata', formatUploadMetadata(metadata));
