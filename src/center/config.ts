@@ -114,6 +114,13 @@ export interface CenterConfig {
    * audit log). Default loopback only: a proxy on the same machine.
    */
   readonly trustedProxies: readonly string[];
+  /** Where the files this center keeps for partner centers live (馆际互备, issue 7). Default `<data>/hosted`. */
+  readonly hostedDir: string;
+  /**
+   * First delay before a failed background job (a replication to a partner that is offline, say) is retried,
+   * seconds; doubled per attempt up to 1024×. Default 5.
+   */
+  readonly jobRetrySeconds: number;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -148,6 +155,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     recheckIntervalDays: 0,
     auditIntervalDays: 30,
     auditAnchorMinutes: 60,
+    hostedDir: join(data, 'hosted'),
+    jobRetrySeconds: 5,
     maxUploadBytes: 1024 ** 4,
     uploadExpiryHours: 24,
     reviewRequired: true,
@@ -210,6 +219,7 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     ['auditAnchorMinutes', 1],
     ['maxUploadBytes', 1],
     ['uploadExpiryHours', 0],
+    ['jobRetrySeconds', 0],
   ] as const) {
     const value = config[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {

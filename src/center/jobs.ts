@@ -75,6 +75,7 @@ export function createJobRunner(center: Center, options: { workers?: number; pol
     leaseMs: center.leaseMs,
     workers: options.workers ?? center.config.jobWorkers,
     pollMs: options.pollMs ?? 1000,
+    retryMs: center.config.jobRetrySeconds * 1000,
     logger: center.logger,
   });
 }

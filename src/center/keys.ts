@@ -1,3 +1,4 @@
+import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, type Clock } from '../core/index.js';
@@ -10,7 +11,11 @@ import { createTsaIdentity, type TsaIdentity } from '../timestamp/index.js';
  * and kept in `config.keysDir` (default `<data>/keys/`), private keys readable
  * by the owner only:
  *  - the log key (Ed25519) that signs checkpoints (C2SP signed-note);
- *  - the built-in time-stamp authority: a root CA and the TSA certificate and key.
+ *  - the built-in time-stamp authority: a root CA and the TSA certificate and key;
+ *  - the peer key (Ed25519) that signs requests to partner centers (RFC 9421);
+ *  - the replica key (256 bits) that encrypts copies kept at partners. Without
+ *    it those copies cannot be read back, so it must be backed up with the
+ *    rest of this directory (docs/deploy.md).
  * The public halves go into every receipt, so anyone can check proofs with
  * no server. Losing them does not lose evidence already issued; replacing
  * them starts a new trust anchor, so they are never rewritten here.
@@ -18,6 +23,8 @@ import { createTsaIdentity, type TsaIdentity } from '../timestamp/index.js';
 export interface CenterKeys {
   readonly log: LogKey;
   readonly tsa: TsaIdentity;
+  readonly peer: KeyObject;
+  readonly replica: Buffer;
 }
 
 const FILES = {
@@ -25,6 +32,8 @@ const FILES = {
   tsaCa: 'tsa-ca.pem',
   tsaCert: 'tsa.pem',
   tsaKey: 'tsa-key.pem',
+  peer: 'peer-key.pem',
+  replica: 'replica-key.hex',
 } as const;
 
 export async function loadOrCreateKeys(
@@ -34,18 +43,45 @@ export async function loadOrCreateKeys(
   clock: Clock,
 ): Promise<CenterKeys> {
   const existing = await loadKeys(dir);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) return { ...existing, ...(await loadOrCreatePartnerKeys(dir)) };
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const keys: CenterKeys = { log: generateLogKey(origin), tsa: await createTsaIdentity({ name: tsaName, clock }) };
+  const keys = { log: generateLogKey(origin), tsa: await createTsaIdentity({ name: tsaName, clock }) };
   // The log key file is written last: its presence means the set is complete.
   await writeSecret(join(dir, FILES.tsaCa), keys.tsa.caCertPem);
   await writeSecret(join(dir, FILES.tsaCert), keys.tsa.tsaCertPem);
   await writeSecret(join(dir, FILES.tsaKey), keys.tsa.tsaKeyPem);
   await writeSecret(join(dir, FILES.log), JSON.stringify(keys.log, null, 2) + '\n');
-  return keys;
+  return { ...keys, ...(await loadOrCreatePartnerKeys(dir)) };
 }
 
-async function loadKeys(dir: string): Promise<CenterKeys | undefined> {
+/**
+ * The keys for working with partner centers (issue 7), added beside an
+ * existing key set the first time a center opens after they were introduced.
+ * Each is written once and never replaced: a new peer key would unpair every
+ * partner, a new replica key would make existing encrypted copies unreadable.
+ */
+async function loadOrCreatePartnerKeys(dir: string): Promise<Pick<CenterKeys, 'peer' | 'replica'>> {
+  const peerPem = await readFile(join(dir, FILES.peer), 'utf8').catch(async () => {
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await writeSecret(join(dir, FILES.peer), pem);
+    return pem;
+  });
+  const replicaHex = await readFile(join(dir, FILES.replica), 'utf8').catch(async () => {
+    const hex = randomBytes(32).toString('hex') + '\n';
+    await writeSecret(join(dir, FILES.replica), hex);
+    return hex;
+  });
+  const replica = Buffer.from(replicaHex.trim(), 'hex');
+  if (replica.length !== 32) {
+    throw new ConflictError({
+      zh: `${join(dir, FILES.replica)} 不是 256 位密钥`,
+      en: `${join(dir, FILES.replica)} is not a 256-bit key`,
+    });
+  }
+  return { peer: createPrivateKey(peerPem), replica };
+}
+
+async function loadKeys(dir: string): Promise<Omit<CenterKeys, 'peer' | 'replica'> | undefined> {
   let logText: string;
   try {
     logText = await readFile(join(dir, FILES.log), 'utf8');

@@ -9,13 +9,22 @@ const S3_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
  * when `storageRoot` is `s3://bucket/prefix`. The AWS SDK is loaded only in
  * that case, so an embedded center never pays for it.
  */
-export async function openStorage(config: CenterConfig): Promise<Storage> {
-  if (!config.storageRoot.startsWith('s3://')) return new FsStorage(config.storageRoot);
-  const m = S3_URL.exec(config.storageRoot);
+export function openStorage(config: CenterConfig): Promise<Storage> {
+  return openStorageAt(config, config.storageRoot);
+}
+
+/**
+ * Storage at `location` (a directory or `s3://bucket/prefix`), with the
+ * center's S3 endpoint, region and Object Lock settings: also a second
+ * storage root used as a replica target (center/peers.ts).
+ */
+export async function openStorageAt(config: CenterConfig, location: string): Promise<Storage> {
+  if (!location.startsWith('s3://')) return new FsStorage(location);
+  const m = S3_URL.exec(location);
   if (m === null) {
     throw new InvalidInputError({
-      zh: `存储地址 "${config.storageRoot}" 无效：应为 s3://桶名/前缀`,
-      en: `storage root "${config.storageRoot}" is invalid: expected s3://bucket/prefix`,
+      zh: `存储地址 "${location}" 无效：应为 s3://桶名/前缀`,
+      en: `storage root "${location}" is invalid: expected s3://bucket/prefix`,
     });
   }
   const { S3Storage } = await import('../store/s3/index.js');

@@ -4,3 +4,4 @@ export * from './regno.js';
 export * from './logger.js';
 export * from './canonical-json.js';
 export * from './concurrency.js';
+export * from './remote-error.js';

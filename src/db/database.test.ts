@@ -147,6 +147,7 @@ describe('openDatabase options', () => {
       { name: '005_audit_log', status: 'applied' },
       { name: '006_auth', status: 'applied' },
       { name: '007_workflow', status: 'applied' },
+      { name: '008_replication', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

@@ -58,6 +58,11 @@ export class KyselyDatabase implements Database {
   readonly submissions;
   readonly annualReports;
   readonly sessions;
+  readonly hostedFiles;
+  readonly peerNonces;
+  readonly replicaTargets;
+  readonly replicas;
+  readonly witness;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -91,6 +96,11 @@ export class KyselyDatabase implements Database {
     this.submissions = repos.submissions;
     this.annualReports = repos.annualReports;
     this.sessions = repos.sessions;
+    this.hostedFiles = repos.hostedFiles;
+    this.peerNonces = repos.peerNonces;
+    this.replicaTargets = repos.replicaTargets;
+    this.replicas = repos.replicas;
+    this.witness = repos.witness;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

@@ -463,3 +463,78 @@ export interface AnnualReportDraft {
   readonly form: Readonly<Record<string, unknown>>;
   readonly updatedBy: number;
 }
+
+/** A place copies go (issue 7): a paired center or a second storage root. */
+export interface ReplicaTarget {
+  /** A peer's center id, or a name the operator chose for a storage root. */
+  readonly id: string;
+  readonly kind: 'peer' | 'storage';
+  readonly name: string;
+  /** Peer: base URL. Storage: a directory or `s3://bucket/prefix`. */
+  readonly location: string;
+  /** 'none' | 'aes-256-gcm' | 'sm4'. */
+  readonly encryption: string;
+  /** Peer: Ed25519 request-signing public key, raw base64. */
+  readonly peerKey: string | null;
+  /** Peer: its log's note verifier key. */
+  readonly logKey: string | null;
+  readonly addedAt: string;
+  readonly removedAt: string | null;
+}
+
+export type NewReplicaTarget = Omit<ReplicaTarget, 'addedAt' | 'removedAt' | 'peerKey' | 'logKey'> & {
+  readonly peerKey?: string | null;
+  readonly logKey?: string | null;
+};
+
+/** A registration's copy at a replica target. */
+export interface Replica {
+  readonly regno: string;
+  readonly targetId: string;
+  /** Highest version copied completely. */
+  readonly version: number;
+  readonly state: 'complete' | 'damaged';
+  readonly encryption: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly copiedAt: string;
+  readonly auditedAt: string | null;
+  readonly auditOutcome: 'success' | 'failure' | null;
+  readonly detail: Readonly<Record<string, unknown>>;
+}
+
+export interface ReplicaAudit {
+  readonly at?: string;
+  readonly outcome: 'success' | 'failure';
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** A file kept for a partner center. */
+export interface HostedFile {
+  readonly peerId: string;
+  readonly objectId: string;
+  readonly path: string;
+  readonly size: number;
+  /** SHA-256 (hex) of the bytes as stored (ciphertext when the partner encrypts). */
+  readonly sha256: string;
+  readonly storedAt: string;
+}
+
+/** What this center, as a witness, last cosigned of a partner's log. */
+export interface WitnessState {
+  readonly origin: string;
+  readonly size: number;
+  /** Hex. */
+  readonly rootHash: string;
+  readonly checkpoint: string;
+  readonly updatedAt: string;
+}
+
+/** A cosignature a partner (witness) gave this center's checkpoint at `logSize`. */
+export interface Cosignature {
+  readonly logSize: number;
+  readonly witnessId: string;
+  /** The C2SP signature line. */
+  readonly cosignature: string;
+  readonly receivedAt: string;
+}

@@ -294,6 +294,65 @@ export interface AnnualReportsTable {
   submitted_at: string | null;
 }
 
+/** 008: where copies go — a paired center or a second storage root. */
+export interface ReplicaTargetsTable {
+  id: string;
+  kind: string;
+  name: string;
+  location: string;
+  encryption: string;
+  peer_key: string | null;
+  log_key: string | null;
+  added_at: string;
+  removed_at: string | null;
+}
+
+/** 008: a registration's copy at a target. */
+export interface ReplicasTable {
+  regno: string;
+  target_id: string;
+  version: number;
+  state: string;
+  encryption: string;
+  files: number;
+  bytes: number;
+  copied_at: string;
+  audited_at: string | null;
+  audit_outcome: string | null;
+  detail: Generated<string>;
+}
+
+/** 008: a file kept for a partner center. */
+export interface HostedFilesTable {
+  peer_id: string;
+  object_id: string;
+  path: string;
+  size: number;
+  sha256: string;
+  stored_at: string;
+}
+
+export interface PeerNoncesTable {
+  key_id: string;
+  nonce: string;
+  expires_at: string;
+}
+
+export interface WitnessStateTable {
+  origin: string;
+  size: number;
+  root_hash: string;
+  checkpoint: string;
+  updated_at: string;
+}
+
+export interface CheckpointCosignaturesTable {
+  log_size: number;
+  witness_id: string;
+  cosignature: string;
+  received_at: string;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -321,4 +380,10 @@ export interface Schema {
   submissions: SubmissionsTable;
   submission_events: SubmissionEventsTable;
   annual_reports: AnnualReportsTable;
+  replica_targets: ReplicaTargetsTable;
+  replicas: ReplicasTable;
+  hosted_files: HostedFilesTable;
+  peer_nonces: PeerNoncesTable;
+  witness_state: WitnessStateTable;
+  checkpoint_cosignatures: CheckpointCosignaturesTable;
 }

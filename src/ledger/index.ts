@@ -9,3 +9,4 @@ export * from './note-key.js';
 export * from './note.js';
 export * from './checkpoint.js';
 export * from './file-tree.js';
+export * from './cosignature.js';

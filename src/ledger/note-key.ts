@@ -15,6 +15,12 @@ import { decodeBase64Strict, encodeBase64 } from './base64.js';
 /** Signature type byte of Ed25519 in signed-note ("Signature types"). */
 export const NOTE_ED25519 = 0x01;
 
+/** Signature type byte of Ed25519 witness cosignatures (c2sp.org/tlog-cosignature, "cosignature/v1"). */
+export const COSIGNATURE_ED25519 = 0x04;
+
+/** The Ed25519 signature types a verifier key may carry: plain note signatures, or timestamped cosignatures. */
+export type Ed25519KeyType = typeof NOTE_ED25519 | typeof COSIGNATURE_ED25519;
+
 /** A log's signing key as Yinji stores it: PKCS#8 PEM, plus the public verifier key string. */
 export interface LogKey {
   readonly name: string;
@@ -70,15 +76,20 @@ function checkName(name: string): void {
   }
 }
 
-/** The verifier key string for an Ed25519 public key. */
-export function formatVerifierKey(name: string, publicKey: KeyObject): string {
+/** The verifier key string for an Ed25519 public key (of signature type `type`, default plain note signatures). */
+export function formatVerifierKey(name: string, publicKey: KeyObject, type: Ed25519KeyType = NOTE_ED25519): string {
   checkName(name);
-  const typed = Buffer.concat([Buffer.from([NOTE_ED25519]), rawPublicKey(publicKey)]);
+  const typed = Buffer.concat([Buffer.from([type]), rawPublicKey(publicKey)]);
   return `${name}+${noteKeyId(name, typed).toString(16).padStart(8, '0')}+${encodeBase64(typed)}`;
 }
 
-/** Parse and check a verifier key string; throws InvalidInputError (a verifier key is configuration). */
-export function parseVerifierKey(vkey: string): NoteVerifier {
+/**
+ * Parse and check a verifier key string of signature type `type` (default
+ * plain note signatures; a key of another type is refused, so a witness's
+ * cosignature key never verifies plain notes). Throws InvalidInputError (a
+ * verifier key is configuration).
+ */
+export function parseVerifierKey(vkey: string, type: Ed25519KeyType = NOTE_ED25519): NoteVerifier {
   const what = 'verifier';
   if (typeof vkey !== 'string') throw badKey(what, 'not a string');
   const [name = '', id = '', ...rest] = vkey.split('+');
@@ -86,7 +97,7 @@ export function parseVerifierKey(vkey: string): NoteVerifier {
   if (!isValidKeyName(name)) throw badKey(what, 'bad name');
   if (!/^[0-9a-f]{8}$/.test(id)) throw badKey(what, 'key ID must be 8 lower-case hex digits');
   if (typed === undefined) throw badKey(what, 'key is not canonical base64');
-  if (typed[0] !== NOTE_ED25519) throw badKey(what, 'unsupported signature type (only Ed25519)');
+  if (typed[0] !== type) throw badKey(what, `unsupported signature type (expected 0x0${type})`);
   if (typed.length !== 33) throw badKey(what, 'an Ed25519 key is 32 bytes');
   const keyId = noteKeyId(name, typed);
   if (keyId !== parseInt(id, 16)) throw badKey(what, 'key ID does not match name and key');

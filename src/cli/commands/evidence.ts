@@ -10,7 +10,7 @@ import {
 import { verifyLogGrowth, type Receipt, type VerifyReport } from '../../certificate/index.js';
 import { InvalidInputError, YinjiError } from '../../core/index.js';
 import { requireToken } from '../credentials.js';
-import { serverError } from '../server-error.js';
+import { serverError } from '../../core/index.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption, withCenter } from './with-center.js';
 

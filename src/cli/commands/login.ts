@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { InvalidInputError, isYinjiError, YinjiError } from '../../core/index.js';
 import { forgetCredential, serverKey, storeCredential } from '../credentials.js';
-import { serverError } from '../server-error.js';
+import { serverError } from '../../core/index.js';
 import { printJson, say, type GlobalOptions } from '../output.js';
 
 interface LoginAnswer {

@@ -8,7 +8,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DepositResult } from '../../center/index.js';
 import { InvalidInputError, YinjiError, type Message } from '../../core/index.js';
-import { serverError } from '../server-error.js';
+import { serverError } from '../../core/index.js';
 
 /**
  * `yinji deposit <file> --server <url>`: upload a package to a running center over tus 1.0

@@ -12,6 +12,7 @@ import { checksMigration } from './004-checks.js';
 import { auditLogMigration } from './005-audit-log.js';
 import { authMigration } from './006-auth.js';
 import { workflowMigration } from './007-workflow.js';
+import { replicationMigration } from './008-replication.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '005_audit_log': auditLogMigration(),
         '006_auth': authMigration(dialect),
         '007_workflow': workflowMigration(dialect),
+        '008_replication': replicationMigration(),
       };
     },
   };

@@ -9,6 +9,11 @@ import { jobRepository, type JobRepository } from './jobs.js';
 import { leaseRepository, type LeaseRepository } from './leases.js';
 import { ledgerRepository, type LedgerRepository } from './ledger.js';
 import { pendingCommitRepository, type PendingCommitRepository } from './pending.js';
+import { hostedFileRepository, type HostedFileRepository } from './hosted-files.js';
+import { peerNonceRepository, type PeerNonceRepository } from './peer-nonces.js';
+import { replicaTargetRepository, type ReplicaTargetRepository } from './replica-targets.js';
+import { replicaRepository, type ReplicaRepository } from './replicas.js';
+import { witnessRepository, type WitnessRepository } from './witness.js';
 import { registrationRepository, type RegistrationRepository } from './registrations.js';
 import { sequenceRepository, type SequenceRepository } from './sequences.js';
 import { sessionRepository, type SessionRepository } from './sessions.js';
@@ -37,6 +42,11 @@ export type {
   SubmissionRepository,
   UnitRepository,
   UserRepository,
+  HostedFileRepository,
+  PeerNonceRepository,
+  ReplicaTargetRepository,
+  ReplicaRepository,
+  WitnessRepository,
 };
 
 /** Everything the rest of Yinji may do with the database, bound to a connection pool or a transaction. */
@@ -59,6 +69,11 @@ export interface Repositories {
   readonly submissions: SubmissionRepository;
   readonly annualReports: AnnualReportRepository;
   readonly sessions: SessionRepository;
+  readonly hostedFiles: HostedFileRepository;
+  readonly peerNonces: PeerNonceRepository;
+  readonly replicaTargets: ReplicaTargetRepository;
+  readonly replicas: ReplicaRepository;
+  readonly witness: WitnessRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -81,5 +96,10 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     submissions: submissionRepository(ctx),
     annualReports: annualReportRepository(ctx),
     sessions: sessionRepository(ctx),
+    hostedFiles: hostedFileRepository(ctx),
+    peerNonces: peerNonceRepository(ctx),
+    replicaTargets: replicaTargetRepository(ctx),
+    replicas: replicaRepository(ctx),
+    witness: witnessRepository(ctx),
   });
 }

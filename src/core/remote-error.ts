@@ -1,4 +1,4 @@
-import { YinjiError } from '../core/index.js';
+import { YinjiError } from './errors.js';
 
 /**
  * A center's error answer as the error it names: the API's JSON body
