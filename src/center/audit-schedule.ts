@@ -78,6 +78,10 @@ export interface AuditOverview {
   readonly findingsDays: number;
   /** Failed fixity checks (post-ingest or audit) in the window, newest first, at most 100. */
   readonly lastFindings: readonly AuditFinding[];
+  /** Failed challenges of copies at replica targets in the window (detail: targetId, findings), newest first, at most 100. */
+  readonly replicaFindings: readonly AuditFinding[];
+  /** Repairs in the window, of the local copy or of a replica (detail says which and from where), newest first. */
+  readonly repairs: readonly (AuditFinding & { readonly outcome: string })[];
 }
 
 /** What `yinji audits` and GET /api/v1/audits show. */
@@ -96,6 +100,32 @@ export async function auditOverview(
     since: ago(findingsDays),
     limit: 100,
   });
+  const replicaFailures = await center.db.events.recentOutcomes({
+    type: 'replica-audit',
+    outcome: 'failure',
+    since: ago(findingsDays),
+    limit: 100,
+  });
+  const repairs = [
+    ...(await center.db.events.recentOutcomes({
+      type: 'repair',
+      outcome: 'success',
+      since: ago(findingsDays),
+      limit: 100,
+    })),
+    ...(await center.db.events.recentOutcomes({
+      type: 'repair',
+      outcome: 'failure',
+      since: ago(findingsDays),
+      limit: 100,
+    })),
+  ].sort((a, b) => (a.at < b.at ? 1 : -1));
+  const finding = (e: (typeof failures)[number]): AuditFinding => ({
+    regno: e.regno ?? '',
+    version: typeof e.detail.version === 'number' ? e.detail.version : null,
+    at: e.at,
+    detail: e.detail,
+  });
   const on = intervalDays > 0;
   return {
     intervalDays,
@@ -103,11 +133,8 @@ export async function auditOverview(
     auditedInPeriod: on ? coverage.succeeded : null,
     overdue: on ? coverage.due : null,
     findingsDays,
-    lastFindings: failures.map((e) => ({
-      regno: e.regno ?? '',
-      version: typeof e.detail.version === 'number' ? e.detail.version : null,
-      at: e.at,
-      detail: e.detail,
-    })),
+    lastFindings: failures.map(finding),
+    replicaFindings: replicaFailures.map(finding),
+    repairs: repairs.slice(0, 100).map((e) => ({ ...finding(e), outcome: e.outcome })),
   };
 }

@@ -2,6 +2,8 @@ import { anchorAuditLogNow } from './audit-log.js';
 import { enqueueDueAudits } from './audit-schedule.js';
 import { createJobRunner } from './jobs.js';
 import { enqueueDueRechecks } from './recheck.js';
+import { enqueueReplicaAudits } from './replica-audit.js';
+import { enqueueDueReplication } from './replication.js';
 import { recoverInterruptedApprovals } from './submission-recovery.js';
 import type { Center } from './center.js';
 
@@ -43,6 +45,10 @@ export function startBackgroundWork(center: Center): BackgroundWork {
   const schedule = (): void => {
     enqueueDueRechecks(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue re-checks'));
     enqueueDueAudits(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue fixity audits'));
+    enqueueReplicaAudits(center).catch((e: unknown) =>
+      center.logger.error({ err: e }, 'could not queue replica audits'),
+    );
+    enqueueDueReplication(center).catch((e: unknown) => center.logger.error({ err: e }, 'could not queue replication'));
   };
   schedule();
   const hourly = setInterval(schedule, 3_600_000);

@@ -2,8 +2,11 @@ import type { Database, Job, JobState } from '../db/index.js';
 import { JobRunner, checkVersionFixity, type JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
 import { RECHECK_JOB, recheckHandler } from './recheck.js';
+import { REPAIR_JOB, enqueueRepair, repairHandler } from './repair.js';
+import { REPLICA_AUDIT_JOB, REPLICA_REPAIR_JOB, replicaAuditHandler, replicaRepairHandler } from './replica-audit.js';
+import { REPLICATE_JOB, replicateHandler } from './replication.js';
 
-/** The kinds of background job a center runs. Replication and indexing join them in later issues. */
+/** The kinds of background job a center runs (the replication ones are in replication.ts, replica-audit.ts, repair.ts). */
 export const FIXITY_JOB = 'fixity';
 
 /** Queue the post-ingest fixity check of a newly stored version (in the registration's transaction). */
@@ -62,6 +65,8 @@ function fixityHandler(center: Center): JobHandler {
           outcome: ok ? 'success' : 'failure',
           detail: { ...summary, jobId: job.id },
         });
+        // A damaged local copy is repaired from a replica that passes (repair.ts), if there is one.
+        if (!ok && (await tx.replicas.listFor(regno)).length > 0) await enqueueRepair(tx, regno, center.clock.now());
       },
     };
   };
@@ -71,7 +76,14 @@ export function createJobRunner(center: Center, options: { workers?: number; pol
   return new JobRunner({
     db: center.db,
     owner: center.instanceId,
-    handlers: { [FIXITY_JOB]: fixityHandler(center), [RECHECK_JOB]: recheckHandler(center) },
+    handlers: {
+      [FIXITY_JOB]: fixityHandler(center),
+      [RECHECK_JOB]: recheckHandler(center),
+      [REPLICATE_JOB]: replicateHandler(center),
+      [REPLICA_AUDIT_JOB]: replicaAuditHandler(center),
+      [REPLICA_REPAIR_JOB]: replicaRepairHandler(center),
+      [REPAIR_JOB]: repairHandler(center),
+    },
     leaseMs: center.leaseMs,
     workers: options.workers ?? center.config.jobWorkers,
     pollMs: options.pollMs ?? 1000,

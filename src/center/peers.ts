@@ -182,7 +182,7 @@ export async function authenticatePeer(
     headers: Readonly<Record<string, string | string[] | undefined>>;
     hasBody: boolean;
   },
-): Promise<TargetRow> {
+): Promise<{ peer: TargetRow; nonce: string }> {
   const peers = new Map(
     (await center.db.replicaTargets.list({ kind: 'peer' })).filter((p) => p.peerKey !== null).map((p) => [p.id, p]),
   );
@@ -198,5 +198,5 @@ export async function authenticatePeer(
     throw new PeerAuthError({ zh: '重放的请求（随机数已用过）', en: 'replayed request (nonce already used)' });
   }
   if (Math.random() < 0.01) await center.db.peerNonces.purgeExpired();
-  return peers.get(verified.keyId)!;
+  return { peer: peers.get(verified.keyId)!, nonce: verified.nonce };
 }

@@ -2,6 +2,7 @@ import type { Database } from '../db/index.js';
 import type { CheckReport } from '../checks/index.js';
 import type { Evidencer } from './evidence.js';
 import { enqueueFixity } from './jobs.js';
+import { enqueueReplication } from './replication.js';
 import type { RegistrationRecord } from './registration-record.js';
 
 export interface CommitFacts {
@@ -84,6 +85,7 @@ export async function recordRegistration(
       });
     }
     await enqueueFixity(tx, { regno: record.regno, objectId: record.objectId, version: record.version });
+    await enqueueReplication(tx, { regno: record.regno, version: record.version, unitCode: record.unit.code });
     await tx.pending.remove(record.regno);
   });
 }

@@ -4,12 +4,13 @@ import { mkdir, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node
 import { setMaxListeners } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ConflictError, DigestMismatchError, wrapWriteError } from '../core/index.js';
+import { ConflictError, DigestMismatchError, isYinjiError, wrapWriteError } from '../core/index.js';
 import { DigestingStream } from '../digest/index.js';
 import type { VersionReader } from '../store/index.js';
 import type { Center } from './center.js';
 import { agentName, auditActor, recordAudit, type Agent } from './audit-log.js';
 import { getRegistration, readRecord, resolveVersion } from './queries.js';
+import { repairLocal } from './repair.js';
 import { payloadPath, type RecordFile, type RegistrationRecord } from './registration-record.js';
 
 export interface RestoreRequest {
@@ -63,6 +64,30 @@ const CONCURRENCY = 8;
  * into place at the end, so a failure never leaves a half-restored target.
  */
 export async function restore(center: Center, request: RestoreRequest): Promise<RestoreResult> {
+  try {
+    return await restoreFromStore(center, request);
+  } catch (e) {
+    // The local copy is lost or damaged: repair it from the replicas (each file checked against its
+    // registered digest before it replaces anything), then restore from the repaired store.
+    if (!isDamage(e) || (await center.db.replicas.listFor(request.regno)).length === 0) throw e;
+    const report = await repairLocal(center, request.regno, request.signal);
+    await center.db.events.append({
+      regno: request.regno,
+      type: 'repair',
+      agent: agentName(request.agent, 'cli'),
+      outcome: report.unrepaired.length === 0 ? 'success' : 'failure',
+      detail: { ...report, by: 'restore' },
+    });
+    if (report.unrepaired.length > 0) throw e;
+    return restoreFromStore(center, request);
+  }
+}
+
+function isDamage(e: unknown): boolean {
+  return isYinjiError(e) && ['E_DIGEST_MISMATCH', 'E_STORAGE_CORRUPT', 'E_NOT_FOUND'].includes(e.code);
+}
+
+async function restoreFromStore(center: Center, request: RestoreRequest): Promise<RestoreResult> {
   const reg = await getRegistration(center, request.regno);
   const version = resolveVersion(reg, request.version);
   const record = await readRecord(center, reg, version);

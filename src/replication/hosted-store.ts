@@ -81,9 +81,7 @@ export class HostedStore {
     if (size === undefined) {
       throw new NotFoundError({ zh: `没有正在接收的 ${path}`, en: `no transfer of ${path} in progress` });
     }
-    const hash = createHash('sha256');
-    for await (const chunk of createReadStream(partial)) hash.update(chunk as Buffer);
-    const sha256 = hash.digest('hex');
+    const sha256 = (await fileSha256(partial))!;
     if (size !== expected.size || sha256 !== expected.sha256) {
       await rm(partial, { force: true });
       throw new DigestMismatchError(
@@ -96,8 +94,9 @@ export class HostedStore {
     }
     const file = this.#file(peerId, objectId, path);
     await mkdir(dirname(file), { recursive: true });
-    const held = await this.db.hostedFiles.get(peerId, objectId, path);
-    if (held !== undefined && held.sha256 !== sha256) await this.#quarantine(peerId, objectId, path, file);
+    // What is there now may differ from what was recorded (that is why it is being replaced): compare the bytes.
+    const there = await fileSha256(file);
+    if (there !== undefined && there !== sha256) await this.#quarantine(peerId, objectId, path, file);
     await syncFile(partial);
     await rename(partial, file);
     await this.db.hostedFiles.put({ peerId, objectId, path, size, sha256 });
@@ -155,9 +154,7 @@ export class HostedStore {
       ...path.split('/'),
     );
     await mkdir(dirname(aside), { recursive: true });
-    await copyFile(file, aside).catch((e: unknown) => {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    });
+    await copyFile(file, aside);
   }
 }
 
@@ -168,6 +165,17 @@ function segment(peerId: string): string {
 
 function notHeld(path: string): NotFoundError {
   return new NotFoundError({ zh: `本中心没有代存 ${path}`, en: `${path} is not held here` });
+}
+
+async function fileSha256(path: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  return hash.digest('hex');
 }
 
 async function syncFile(path: string): Promise<void> {

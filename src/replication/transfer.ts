@@ -54,11 +54,23 @@ export async function withDigest(
   };
 }
 
+/**
+ * The encryption context of a file (replica-cipher.ts derives its key and
+ * nonces from it): a key/nonce pair must never meet two plaintexts. Content
+ * under `vN/content/` is named by its digest, so the digest goes in. Every
+ * other file an encrypted copy holds sits at a path OCFL never rewrites
+ * (`vN/inventory.json`, its sidecar, the NAMASTE file): the path alone
+ * names one plaintext, and a center rebuilt from its partners can decrypt
+ * the version inventories before it knows any digest. The root inventory,
+ * the one file that changes, is never sent encrypted (see isMutable): it is
+ * the head version's inventory again.
+ */
 export function cipherContext(
   objectId: string,
   file: { path: string; digest: NonNullable<ObjectFile['digest']> },
 ): string {
-  return `yinji-replica/1\n${objectId}\n${file.path}\n${file.digest.algorithm}:${file.digest.hex}`;
+  const named = /^v[0-9]+\/content\//.test(file.path) ? `\n${file.digest.algorithm}:${file.digest.hex}` : '';
+  return `yinji-replica/1\n${objectId}\n${file.path}${named}`;
 }
 
 /** Size of the file as the target stores it. */

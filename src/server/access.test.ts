@@ -65,6 +65,8 @@ type Rule =
   | { readonly kind: 'listing'; readonly request: (w: World) => InjectOptions; readonly as?: Asker }
   /** Center staff only: refused to a unit user by role. */
   | { readonly kind: 'center'; readonly request: (w: World) => InjectOptions }
+  /** The partner-center API: only a paired center's signed request gets in; a user's credentials mean nothing. */
+  | { readonly kind: 'peer'; readonly request: InjectOptions }
   /** Open to anyone or about the caller alone; its answer to A still carries nothing of B's. */
   | { readonly kind: 'open'; readonly request?: (w: World) => InjectOptions; readonly as?: Asker };
 
@@ -106,7 +108,37 @@ const upload = { headers: { 'content-type': 'application/zip' }, payload: zip('ç
 const MISSING_UPLOAD = 'f'.repeat(32);
 const MISSING_ID = '999999';
 
+const peerJson = (url: string, payload: object): Rule => ({ kind: 'peer', request: { method: 'POST', url, payload } });
+
 const RULES: Readonly<Record<string, Rule>> = {
+  'GET /api/v1/peer/hello': { kind: 'peer', request: { url: '/api/v1/peer/hello' } },
+  'POST /api/v1/peer/objects/status': peerJson('/api/v1/peer/objects/status', { objectId: 'x', paths: ['a'] }),
+  'PUT /api/v1/peer/objects/content': {
+    kind: 'peer',
+    request: {
+      method: 'PUT',
+      url: '/api/v1/peer/objects/content?objectId=x&path=a&offset=0',
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: 'bytes',
+    },
+  },
+  'GET /api/v1/peer/objects/content': {
+    kind: 'peer',
+    request: { url: '/api/v1/peer/objects/content?objectId=x&path=a' },
+  },
+  'POST /api/v1/peer/objects/commit': peerJson('/api/v1/peer/objects/commit', {
+    objectId: 'x',
+    path: 'a',
+    size: 1,
+    sha256: '0'.repeat(64),
+  }),
+  'POST /api/v1/peer/objects/challenge': peerJson('/api/v1/peer/objects/challenge', {
+    objectId: 'x',
+    nonce: 'A'.repeat(44),
+    paths: ['a'],
+  }),
+  'GET /api/v1/peer/objects': { kind: 'peer', request: { url: '/api/v1/peer/objects' } },
+  'POST /api/v1/peer/witness': peerJson('/api/v1/peer/witness', { checkpoint: 'x', proof: [], oldSize: 0 }),
   'GET /openapi.json': { kind: 'open' },
   'GET /healthz': { kind: 'open' },
   'POST /api/v1/session': { kind: 'open' },
@@ -138,6 +170,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   'GET /api/v1/registrations/:regno/bag': { kind: 'foreign', probes: [regnoProbe('GET', '/bag')] },
   'GET /api/v1/registrations/:regno/receipt': { kind: 'foreign', probes: [regnoProbe('GET', '/receipt')] },
+  'GET /api/v1/registrations/:regno/replicas': { kind: 'foreign', probes: [regnoProbe('GET', '/replicas')] },
   'GET /api/v1/registrations/:regno/certificate': { kind: 'foreign', probes: [regnoProbe('GET', '/certificate')] },
   'GET /api/v1/registrations/:regno/checks': { kind: 'foreign', probes: [regnoProbe('GET', '/checks')] },
   'POST /api/v1/registrations/:regno/versions': {
@@ -239,6 +272,7 @@ const RULES: Readonly<Record<string, Rule>> = {
 
   'GET /api/v1/jobs': { kind: 'center', request: () => ({ url: '/api/v1/jobs' }) },
   'GET /api/v1/audits': { kind: 'center', request: () => ({ url: '/api/v1/audits' }) },
+  'GET /api/v1/replication': { kind: 'center', request: () => ({ url: '/api/v1/replication' }) },
   'GET /api/v1/config': { kind: 'center', request: () => ({ url: '/api/v1/config' }) },
   'GET /api/v1/units': { kind: 'center', request: () => ({ url: '/api/v1/units' }) },
   'POST /api/v1/units': {
@@ -504,7 +538,7 @@ for (const dialect of TEST_DIALECTS) {
       let refused = 0;
       for (const route of app.routeTable) {
         const access = route.access;
-        if (access === undefined || access === 'none' || authorize(admin.actor, access)) continue;
+        if (access === undefined || access === 'none' || access === 'peer' || authorize(admin.actor, access)) continue;
         const res = await ask({ method: route.method, url: fill(route.url) });
         expect(res.statusCode, `${role}: ${route.method} ${route.url} â†’ ${res.body.slice(0, 200)}`).toBe(403);
         refused++;
@@ -541,6 +575,17 @@ for (const dialect of TEST_DIALECTS) {
       for (const { regno, r } of answers) {
         expect(r.statusCode, r.body).toBe(403);
         expect(mask(r.body, regno)).toBe(mask(answers[2]!.r.body, w.missingRegno));
+      }
+    });
+
+    it('lets no user into the partner-center API, however privileged: only signed requests of paired centers', async () => {
+      for (const [route, rule] of Object.entries(RULES)) {
+        if (rule.kind !== 'peer') continue;
+        for (const ask of [asker.depositor, owner.operator]) {
+          const res = await ask(rule.request);
+          expect(res.statusCode, `${route}: ${res.body.slice(0, 200)}`).toBe(401);
+          expect(res.json<{ error: { code: string } }>().error.code).toBe('E_PEER_AUTH');
+        }
       }
     });
 

@@ -10,6 +10,8 @@ import { registerCheckRoutes } from './routes/checks.js';
 import { registerDepositRoutes } from './routes/deposits.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
 import { registerJobRoutes } from './routes/jobs.js';
+import { registerPeerRoutes } from './routes/peer.js';
+import { registerPeerAuthentication } from './peer-authentication.js';
 import { registerRegistrationRoutes } from './routes/registrations.js';
 import { registerSessionRoutes } from './routes/session.js';
 import { UPLOAD_MARK, UPLOAD_TYPES, uploadBodySchema } from './routes/schemas.js';
@@ -70,6 +72,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   });
   app.decorate('routeTable', routes);
   await registerAuthentication(app, center);
+  registerPeerAuthentication(app, center);
   await registerHardening(app, center);
   // Deposit uploads reach the route as the raw request stream: never buffered.
   app.addContentTypeParser(UPLOAD_TYPES, (_request, payload, done) => done(null, payload));
@@ -116,6 +119,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerCheckRoutes(app, center);
   registerSubmissionRoutes(app, center);
   registerAnnualReportRoutes(app, center);
+  registerPeerRoutes(app, center);
   return app;
 }
 

@@ -53,6 +53,8 @@ for (const dialect of TEST_DIALECTS) {
         overdue: 0,
         findingsDays: 30,
         lastFindings: [],
+        replicaFindings: [],
+        repairs: [],
       });
       expect((await sysadmin({ url: '/api/v1/audits?days=7' })).json()).toMatchObject({ findingsDays: 7 });
       expect((await sysadmin({ url: '/api/v1/audits?days=0' })).statusCode).toBe(400);

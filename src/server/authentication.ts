@@ -24,11 +24,12 @@ export const CSRF_HEADER = 'x-csrf-token';
  * What a route needs from its caller: an action of the permission matrix
  * (auth/permissions.ts), checked by role before the handler runs, or 'none'
  * for the few routes open to anyone by nature (health, the API description,
- * signing in). Unit-scoped actions are checked again per record in the
+ * signing in), or 'peer' for the partner-center API, whose callers sign
+ * each request (peer-authentication.ts). Unit-scoped actions are checked again per record in the
  * handler. A route that declares nothing is refused (fail closed), and
  * test/e2e/access.test.ts fails on it.
  */
-export type RouteAccess = Action | 'none';
+export type RouteAccess = Action | 'none' | 'peer';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -95,8 +96,10 @@ export async function registerAuthentication(app: FastifyInstance, center: Cente
   app.decorateRequest('sessionCsrf', undefined);
   app.addHook('onRequest', async (request) => {
     request.actor = ANONYMOUS;
-    await actorOfRequest(center, request);
     const access = request.routeOptions.config.access;
+    // Partner centers sign their requests instead (peer-authentication.ts); user credentials mean nothing there.
+    if (access === 'peer') return;
+    await actorOfRequest(center, request);
     if (access === undefined) {
       // Fastify's own 404 for unknown URLs has no route options: let it answer.
       if (request.routeOptions.url === undefined) return;

@@ -28,6 +28,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_UPLOAD_TOO_LARGE: 413,
   E_QUOTA_EXCEEDED: 413,
   E_UPLOAD_INCOMPLETE: 409,
+  E_DIGEST_MISMATCH: 422,
+  E_PEER_AUTH: 401,
+  E_PEER_UNAVAILABLE: 502,
+  E_REPLICA_DECRYPT: 422,
+  E_WITNESS_BAD_REQUEST: 400,
+  E_WITNESS_CONFLICT: 409,
 };
 
 export function statusFor(code: string, name: string): number {

@@ -46,7 +46,7 @@ interface ExportFlags {
   type: OfflineCarrierType;
 }
 
-function selection(flags: ExportFlags, command: Command): CarrierSelection {
+export function selection(flags: Pick<ExportFlags, 'regno' | 'unit' | 'all'>, command: Command): CarrierSelection {
   const given = [flags.regno !== undefined, flags.unit !== undefined, flags.all].filter(Boolean).length;
   if (given !== 1) {
     command.error('请且仅请指定 --regno、--unit 或 --all 之一 / give exactly one of --regno, --unit or --all', {

@@ -11,6 +11,7 @@ import { registerInspect } from './inspect.js';
 import { registerJobs } from './jobs.js';
 import { registerLogin } from './login.js';
 import { registerMigrate } from './migrate.js';
+import { registerReplication } from './replication.js';
 import { registerRestore } from './restore.js';
 import { registerValidate } from './validate.js';
 
@@ -23,6 +24,7 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerEvidence(program, global);
   registerMigrate(program, global);
   registerCarrier(program, global);
+  registerReplication(program, global);
   registerJobs(program, global);
   registerChecks(program, global);
   registerAdmin(program, global);

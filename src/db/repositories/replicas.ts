@@ -20,7 +20,7 @@ export interface ReplicaRepository {
   behind(
     targetId: string,
     options: { afterRegno?: string; limit: number; unitIds?: readonly number[] },
-  ): Promise<readonly { regno: string; objectId: string; version: number }[]>;
+  ): Promise<readonly { regno: string; objectId: string; version: number; unitId: number }[]>;
   /** Copies at `targetId` whose last audit is older than `before` (or that were never audited), oldest first. */
   dueForAudit(targetId: string, before: string, limit: number): Promise<readonly Replica[]>;
   /** Per target: copies, complete ones, damaged ones, bytes. */
@@ -118,7 +118,7 @@ export function replicaRepository(ctx: RepoContext): ReplicaRepository {
           let q = ctx.db
             .selectFrom('registrations as r')
             .leftJoin('replicas as c', (j) => j.onRef('c.regno', '=', 'r.regno').on('c.target_id', '=', targetId))
-            .select(['r.regno', 'r.object_id', 'r.head_version'])
+            .select(['r.regno', 'r.object_id', 'r.head_version', 'r.unit_id'])
             .where((eb) => eb.or([eb('c.regno', 'is', null), eb('c.version', '<', eb.ref('r.head_version'))]))
             .orderBy('r.regno')
             .limit(options.limit);
@@ -131,6 +131,7 @@ export function replicaRepository(ctx: RepoContext): ReplicaRepository {
             regno: r.regno,
             objectId: r.object_id,
             version: Number(r.head_version),
+            unitId: Number(r.unit_id),
           }));
         },
       ),

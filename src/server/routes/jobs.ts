@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { auditOverview, jobsOverview, type Center } from '../../center/index.js';
+import { auditOverview, jobsOverview, readPolicy, replicationOverview, type Center } from '../../center/index.js';
 import type { JobState } from '../../db/index.js';
 
 const jobSchema = {
@@ -21,7 +21,33 @@ const jobSchema = {
   },
 } as const;
 
-/** Background job state for operators and the dashboard. */
+const findingSchema = {
+  type: 'object',
+  properties: {
+    regno: { type: 'string' },
+    version: { type: ['integer', 'null'] },
+    at: { type: 'string' },
+    detail: { type: 'object', additionalProperties: true },
+  },
+  additionalProperties: false,
+} as const;
+
+const targetSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['peer', 'storage'] },
+    name: { type: 'string' },
+    location: { type: 'string' },
+    encryption: { type: 'string' },
+    copies: { type: 'integer' },
+    damaged: { type: 'integer' },
+    bytes: { type: 'integer' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** Background job state, audits and replication for operators and the dashboard. */
 export function registerJobRoutes(app: FastifyInstance, center: Center): void {
   app.get<{ Querystring: { state?: JobState; kind?: string; limit?: number } }>(
     '/api/v1/jobs',
@@ -81,18 +107,11 @@ export function registerJobRoutes(app: FastifyInstance, center: Center): void {
               auditedInPeriod: { type: ['integer', 'null'] },
               overdue: { type: ['integer', 'null'] },
               findingsDays: { type: 'integer' },
-              lastFindings: {
+              lastFindings: { type: 'array', items: findingSchema },
+              replicaFindings: { type: 'array', items: findingSchema },
+              repairs: {
                 type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    regno: { type: 'string' },
-                    version: { type: ['integer', 'null'] },
-                    at: { type: 'string' },
-                    detail: { type: 'object', additionalProperties: true },
-                  },
-                  additionalProperties: false,
-                },
+                items: { ...findingSchema, properties: { ...findingSchema.properties, outcome: { type: 'string' } } },
               },
             },
             additionalProperties: false,
@@ -101,5 +120,32 @@ export function registerJobRoutes(app: FastifyInstance, center: Center): void {
       },
     },
     async (request) => auditOverview(center, { findingsDays: request.query.days }),
+  );
+  app.get(
+    '/api/v1/replication',
+    {
+      config: { access: 'read-metrics' },
+      schema: {
+        summary: '异地备份 / replication: each target with its copies, and the policy',
+        tags: ['operations'],
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              targets: { type: 'array', items: targetSchema },
+              policy: {
+                type: 'object',
+                properties: {
+                  default: { type: 'array', items: { type: 'string' } },
+                  units: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+                },
+              },
+            },
+            additionalProperties: false,
+          },
+        },
+      },
+    },
+    async () => ({ ...(await replicationOverview(center)), policy: await readPolicy(center.db) }),
   );
 }

@@ -11,6 +11,7 @@ import {
   resolveVersion,
   stagingPath,
   type Center,
+  replicasOf,
 } from '../../center/index.js';
 import { userOf } from '../authentication.js';
 import { errorSchema, fileSchema, registrationSchema, regnoParams, versionQuery } from './schemas.js';
@@ -69,6 +70,33 @@ export function registerRegistrationRoutes(app: FastifyInstance, center: Center)
     async (request) => {
       const reg = await getRegistrationAs(center, request.actor, 'registration.show', request.params.regno);
       return { ...reg, versions: await center.db.registrations.versions(reg.regno) };
+    },
+  );
+
+  app.get<{ Params: RegnoParams }>(
+    '/api/v1/registrations/:regno/replicas',
+    {
+      config: { access: 'registration.show' },
+      schema: {
+        summary: '副本状态 / the copies of a registration at each replica target, with their last audit',
+        tags: ['registrations'],
+        params: regnoParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              regno: { type: 'string' },
+              headVersion: { type: 'integer' },
+              replicas: { type: 'array', items: { type: 'object', additionalProperties: true } },
+            },
+          },
+          '4xx': errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const reg = await getRegistrationAs(center, request.actor, 'registration.show', request.params.regno);
+      return replicasOf(center, reg.regno);
     },
   );
 

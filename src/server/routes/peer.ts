@@ -1,0 +1,205 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { cosignForPartner, hostedStore, ownPeerKey, type Center, type WitnessRequestBody } from '../../center/index.js';
+import type { ReplicaTarget } from '../../db/index.js';
+import { contentDigest } from '../../replication/index.js';
+
+/**
+ * The partner-center API (issue 7): what a paired center may ask of this
+ * one — keep copies of its objects, prove it still holds them, give them
+ * back, and cosign its log's checkpoints. Only paired centers get in: each
+ * request is signed (peer-authentication.ts), and every answer too. What a
+ * partner stores here is kept apart per partner; none of it is reachable
+ * through any other route.
+ */
+const PEER = { access: 'peer' } as const;
+const TAGS = ['peer'];
+const objectId = { type: 'string', minLength: 1, maxLength: 512 } as const;
+const path = { type: 'string', minLength: 1, maxLength: 4096 } as const;
+const paths = { type: 'array', items: path, minItems: 1, maxItems: 500 } as const;
+const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+
+function peerOf(request: FastifyRequest): ReplicaTarget {
+  return request.peer!;
+}
+
+export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
+  const hosted = hostedStore(center);
+
+  app.get(
+    '/api/v1/peer/hello',
+    { config: PEER, schema: { summary: '伙伴中心握手 / partner handshake: who this center is', tags: TAGS } },
+    async (request) => ({
+      centerId: center.config.centerId,
+      name: center.config.centerName,
+      peerKey: ownPeerKey(center),
+      logKey: center.evidence.keys.log.verifierKey,
+      time: center.clock.now().toISOString(),
+      you: peerOf(request).id,
+    }),
+  );
+
+  app.post<{ Body: { objectId: string; paths: string[] } }>(
+    '/api/v1/peer/objects/status',
+    {
+      config: PEER,
+      schema: {
+        summary: '代存文件状态 / what this center holds of an object for the caller',
+        tags: TAGS,
+        body: {
+          type: 'object',
+          required: ['objectId', 'paths'],
+          properties: { objectId, paths },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const status = await hosted.status(peerOf(request).id, request.body.objectId, request.body.paths);
+      return {
+        files: [...status].map(([p, s]) => ({
+          path: p,
+          ...(s.stored !== undefined ? { size: s.stored.size, sha256: s.stored.sha256 } : {}),
+          ...(s.partial !== undefined ? { partial: s.partial } : {}),
+        })),
+      };
+    },
+  );
+
+  app.put<{ Querystring: { objectId: string; path: string; offset: number } }>(
+    '/api/v1/peer/objects/content',
+    {
+      config: PEER,
+      schema: {
+        summary: '接收副本数据 / receive a file’s bytes from offset (kept as partial until committed)',
+        tags: TAGS,
+        querystring: {
+          type: 'object',
+          required: ['objectId', 'path', 'offset'],
+          properties: { objectId, path, offset: { type: 'integer', minimum: 0 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const { objectId: id, path: p, offset } = request.query;
+      const received = await hosted.append(peerOf(request).id, id, p, offset, request.body as Readable);
+      return { received };
+    },
+  );
+
+  app.post<{ Body: { objectId: string; path: string; size: number; sha256: string } }>(
+    '/api/v1/peer/objects/commit',
+    {
+      config: PEER,
+      schema: {
+        summary: '确认副本文件 / commit a received file if it has this size and SHA-256',
+        tags: TAGS,
+        body: {
+          type: 'object',
+          required: ['objectId', 'path', 'size', 'sha256'],
+          properties: { objectId, path, size: { type: 'integer', minimum: 0 }, sha256 },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const { objectId: id, path: p, size, sha256: digest } = request.body;
+      await hosted.commit(peerOf(request).id, id, p, { size, sha256: digest });
+      return { committed: true };
+    },
+  );
+
+  app.get<{ Querystring: { objectId: string; path: string } }>(
+    '/api/v1/peer/objects/content',
+    {
+      config: PEER,
+      schema: {
+        summary: '取回副本文件 / give back a file kept for the caller',
+        tags: TAGS,
+        querystring: {
+          type: 'object',
+          required: ['objectId', 'path'],
+          properties: { objectId, path },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const file = await hosted.read(peerOf(request).id, request.query.objectId, request.query.path);
+      // The digest recorded at commit; the caller checks the bytes against it as they arrive.
+      void reply.header('content-digest', contentDigest(file.sha256));
+      void reply.header('content-length', file.size);
+      void reply.type('application/octet-stream');
+      return reply.send(file.stream);
+    },
+  );
+
+  app.post<{ Body: { objectId: string; nonce: string; paths: string[] } }>(
+    '/api/v1/peer/objects/challenge',
+    {
+      config: PEER,
+      schema: {
+        summary: '持有性挑战 / prove possession: SHA-256(nonce ‖ bytes) per file',
+        tags: TAGS,
+        body: {
+          type: 'object',
+          required: ['objectId', 'nonce', 'paths'],
+          properties: { objectId, nonce: { type: 'string', minLength: 22, maxLength: 200 }, paths },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const { objectId: id, nonce, paths: asked } = request.body;
+      const answers = await hosted.challenge(peerOf(request).id, id, Buffer.from(nonce, 'base64'), asked);
+      return { answers: [...answers].map(([p, digest]) => ({ path: p, digest: digest ?? null })) };
+    },
+  );
+
+  app.get<{ Querystring: { after?: string; limit: number } }>(
+    '/api/v1/peer/objects',
+    {
+      config: PEER,
+      schema: {
+        summary: '代存对象列表 / objects kept for the caller (to rebuild it)',
+        tags: TAGS,
+        querystring: {
+          type: 'object',
+          properties: { after: objectId, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => ({
+      objects: await center.db.hostedFiles.objects(peerOf(request).id, {
+        limit: request.query.limit,
+        ...(request.query.after !== undefined ? { after: request.query.after } : {}),
+      }),
+    }),
+  );
+
+  app.post<{ Body: WitnessRequestBody }>(
+    '/api/v1/peer/witness',
+    {
+      config: PEER,
+      schema: {
+        summary:
+          '见证检查点 / cosign the caller’s checkpoint if it extends the one cosigned before (C2SP tlog-witness)',
+        tags: TAGS,
+        body: {
+          type: 'object',
+          required: ['checkpoint', 'proof', 'oldSize'],
+          properties: {
+            checkpoint: { type: 'string', minLength: 1, maxLength: 65536 },
+            proof: { type: 'array', items: { type: 'string', maxLength: 100 }, maxItems: 63 },
+            oldSize: { type: 'integer', minimum: 0 },
+            hash: { type: 'string', enum: ['sha256', 'sm3'] },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => ({ cosignature: await cosignForPartner(center, peerOf(request), request.body) }),
+  );
+}
