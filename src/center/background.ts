@@ -4,6 +4,7 @@ import { createJobRunner } from './jobs.js';
 import { enqueueDueRechecks } from './recheck.js';
 import { enqueueReplicaAudits } from './replica-audit.js';
 import { enqueueDueReplication } from './replication.js';
+import { requestCosignatures } from './witness.js';
 import { recoverInterruptedApprovals } from './submission-recovery.js';
 import type { Center } from './center.js';
 
@@ -17,7 +18,9 @@ export interface BackgroundWork {
  * that another instance left half-done when it died — so with several
  * instances, nothing waits for the dead one to come back. Every
  * `auditAnchorMinutes` it anchors the security audit log's head; hourly it
- * queues due re-checks and fixity audits.
+ * queues due re-checks, fixity audits, challenges of replicas and copies
+ * still to make; every `witnessIntervalMinutes` it asks partners to cosign
+ * the log's checkpoint.
  */
 export function startBackgroundWork(center: Center): BackgroundWork {
   const runner = center.config.jobWorkers > 0 ? createJobRunner(center) : undefined;
@@ -53,12 +56,24 @@ export function startBackgroundWork(center: Center): BackgroundWork {
   schedule();
   const hourly = setInterval(schedule, 3_600_000);
   hourly.unref();
+  // Partners cosign the log's checkpoints (witness.ts): a partner that is down is asked again next time.
+  let witnessing: Promise<unknown> = Promise.resolve();
+  const witness =
+    center.config.witnessIntervalMinutes > 0
+      ? setInterval(() => {
+          witnessing = requestCosignatures(center).catch((e: unknown) => {
+            center.logger.error({ err: e }, 'could not ask partners to cosign the checkpoint');
+          });
+        }, center.config.witnessIntervalMinutes * 60_000)
+      : undefined;
+  witness?.unref();
   return {
     stop: async () => {
       clearInterval(sweep);
       clearInterval(hourly);
       clearInterval(anchor);
-      await Promise.all([runner?.stop(), sweeping, anchoring]);
+      clearInterval(witness);
+      await Promise.all([runner?.stop(), sweeping, anchoring, witnessing]);
     },
   };
 }

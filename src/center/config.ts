@@ -121,6 +121,11 @@ export interface CenterConfig {
    * seconds; doubled per attempt up to 1024×. Default 5.
    */
   readonly jobRetrySeconds: number;
+  /**
+   * How often `yinji serve` asks its partner centers to cosign the log's latest checkpoint (witnessing, C2SP
+   * tlog-witness), minutes; 0 = only on request (`yinji peer witness`). Default 10.
+   */
+  readonly witnessIntervalMinutes: number;
 }
 
 export const CONFIG_FILE = 'config.json';
@@ -157,6 +162,7 @@ export function defaultConfig(dataDir: string): CenterConfig {
     auditAnchorMinutes: 60,
     hostedDir: join(data, 'hosted'),
     jobRetrySeconds: 5,
+    witnessIntervalMinutes: 10,
     maxUploadBytes: 1024 ** 4,
     uploadExpiryHours: 24,
     reviewRequired: true,
@@ -220,6 +226,7 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     ['maxUploadBytes', 1],
     ['uploadExpiryHours', 0],
     ['jobRetrySeconds', 0],
+    ['witnessIntervalMinutes', 0],
   ] as const) {
     const value = config[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {

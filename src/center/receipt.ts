@@ -3,6 +3,7 @@ import { RECEIPT_TYPE, type Receipt, type ReceiptFile, type ReceiptStatement } f
 import type { Center } from './center.js';
 import { getRegistration, resolveVersion } from './queries.js';
 import { fileProof, sortFiles } from './statement.js';
+import { cosignedCheckpoint, partnerWitnessKey } from './witness.js';
 
 export interface ReceiptRequest {
   readonly regno: string;
@@ -15,9 +16,32 @@ export interface ReceiptRequest {
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /**
+ * The newest checkpoint partners cosigned that holds the leaf, with their
+ * cosignatures and verifier keys; undefined when there is none yet.
+ */
+async function witnessedCheckpoint(
+  center: Center,
+  leafIndex: number,
+): Promise<{ size: number; note: string; witnesses: string[] } | undefined> {
+  const sizes = (await center.db.witness.latestCosignatures()).map((c) => c.logSize).filter((s) => s > leafIndex);
+  if (sizes.length === 0) return undefined;
+  const size = Math.max(...sizes);
+  const stored = await center.db.ledger.checkpoint(size);
+  if (stored === undefined) return undefined;
+  const { note, cosignatures } = await cosignedCheckpoint(center, stored.note);
+  const witnesses: string[] = [];
+  for (const c of cosignatures) {
+    const peer = await center.db.replicaTargets.get(c.witnessId);
+    if (peer?.peerKey && peer.logKey) witnesses.push(partnerWitnessKey(peer));
+  }
+  return { size, note, witnesses };
+}
+
+/**
  * Assemble the receipt of a registration version: the statement and
- * timestamp kept at registration, an inclusion proof against a freshly signed
- * checkpoint, the public keys, and the file list (the database's — so a row
+ * timestamp kept at registration, an inclusion proof against the newest
+ * checkpoint partner centers cosigned (with their cosignatures), or else a
+ * freshly signed one, the public keys, and the file list (the database's — so a row
  * altered since registration makes the receipt fail to verify, as it should).
  */
 export async function buildReceipt(center: Center, request: ReceiptRequest): Promise<Receipt> {
@@ -33,7 +57,10 @@ export async function buildReceipt(center: Center, request: ReceiptRequest): Pro
       { details: { regno: reg.regno, version } },
     );
   }
-  const checkpoint = await center.evidence.checkpoint(center.db);
+  const checkpoint = (await witnessedCheckpoint(center, evidence.leafIndex)) ?? {
+    ...(await center.evidence.checkpoint(center.db)),
+    witnesses: [],
+  };
   const proof = await center.evidence.log(center.db).inclusionProof(evidence.leafIndex, checkpoint.size);
   const all = sortFiles(
     (await center.db.registrations.versionFiles(reg.regno, version)).map(({ path, size, sha256 }) => ({
@@ -69,7 +96,11 @@ export async function buildReceipt(center: Center, request: ReceiptRequest): Pro
       checkpoint: checkpoint.note,
     },
     timestamp: { token: Buffer.from(evidence.timestampToken).toString('base64'), hashAlgorithm: 'sha256' },
-    keys: { log: keys.log.verifierKey, ...center.evidence.tsaKeysFor(evidence.timestampToken, evidence.statement) },
+    keys: {
+      log: keys.log.verifierKey,
+      ...center.evidence.tsaKeysFor(evidence.timestampToken, evidence.statement),
+      ...(checkpoint.witnesses.length > 0 ? { witnesses: checkpoint.witnesses } : {}),
+    },
     files,
     center: { name: center.config.centerName, url: center.config.publicUrl },
   };

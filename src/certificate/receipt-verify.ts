@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { canonicalJson, type Message } from '../core/index.js';
-import { leafHash, rootOf, verifyCheckpoint, verifyInclusion, type LedgerHashAlgorithm } from '../ledger/index.js';
+import {
+  leafHash,
+  rootOf,
+  verifyCheckpoint,
+  verifyCosignature,
+  verifyInclusion,
+  type LedgerHashAlgorithm,
+} from '../ledger/index.js';
 import { verifyTimestamp } from '../timestamp/index.js';
 import type { Receipt, ReceiptFile } from './receipt.js';
 import schema from './receipt-v1.schema.json' with { type: 'json' };
@@ -14,7 +21,16 @@ export interface HeldFile {
 }
 
 export type CheckId =
-  'format' | 'key' | 'checkpoint' | 'inclusion' | 'timestamp' | 'file-list' | 'file' | 'log-entry' | 'consistency';
+  | 'format'
+  | 'key'
+  | 'checkpoint'
+  | 'witness'
+  | 'inclusion'
+  | 'timestamp'
+  | 'file-list'
+  | 'file'
+  | 'log-entry'
+  | 'consistency';
 
 export interface Check {
   readonly id: CheckId;
@@ -119,6 +135,30 @@ export function verifyReceipt(input: unknown, options: VerifyOptions = {}): Veri
       `日志检查点签名无效：${(e as Error).message}`,
       `checkpoint signature invalid: ${(e as Error).message}`,
     );
+  }
+
+  // 1b. Partner centers (witnesses) cosigned that checkpoint: they saw this history, so the log cannot
+  // later show them another one (C2SP tlog-witness).
+  for (const vkey of r.keys.witnesses ?? []) {
+    try {
+      const { time } = verifyCosignature(r.log.checkpoint, vkey);
+      const name = vkey.split('+')[0] ?? vkey;
+      add(
+        'witness',
+        true,
+        `见证方 ${name} 于 ${time.toISOString()} 副署了该检查点`,
+        `witness ${name} cosigned the checkpoint at ${time.toISOString()}`,
+        name,
+      );
+    } catch (e) {
+      add(
+        'witness',
+        false,
+        `见证副署无效：${(e as Error).message}`,
+        `witness cosignature invalid: ${(e as Error).message}`,
+        vkey,
+      );
+    }
   }
 
   // 2. The statement is the leaf at leafIndex of that tree.

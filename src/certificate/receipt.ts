@@ -26,6 +26,8 @@ export interface Receipt {
     /** PEM root certificate of the time-stamp authority. */
     readonly tsaCa: string;
     readonly tsaCert?: string;
+    /** Cosignature verifier keys of the witnesses whose cosignatures the checkpoint carries. */
+    readonly witnesses?: readonly string[];
   };
   /** Files in path order; all of them, or one with its Merkle path. */
   readonly files: readonly ReceiptFile[];

@@ -16,6 +16,7 @@ import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.j
 import {
   Center,
   addPeer,
+  buildReceipt,
   addStorageTarget,
   auditNow,
   cosignForPartner,
@@ -28,6 +29,7 @@ import {
   runDueJobs,
   setPolicy,
 } from '../center/index.js';
+import { verifyReceipt } from '../certificate/index.js';
 import { isYinjiError } from '../core/index.js';
 import { parseCheckpoint, signCheckpoint, verifyCosignature } from '../ledger/index.js';
 import { sendFile, signRequest, type ObjectFile } from '../replication/index.js';
@@ -265,6 +267,22 @@ for (const dialect of TEST_DIALECTS) {
       const note = (await a.evidence.checkpoint(a.db)).note + cosig!.cosignature;
       const peerB = (await a.db.replicaTargets.get('B'))!;
       expect(verifyCosignature(note, partnerWitnessKey(peerB)).time).toBeInstanceOf(Date);
+      // Receipts now prove inclusion in the checkpoint B cosigned, and carry B's cosignature.
+      const receipt = await buildReceipt(a, { regno });
+      expect(receipt.log.treeSize).toBe(second.size);
+      expect(receipt.keys.witnesses).toEqual([partnerWitnessKey(peerB)]);
+      const verified = verifyReceipt(receipt);
+      expect(verified.ok).toBe(true);
+      expect(verified.checks.filter((c) => c.id === 'witness').map((c) => c.ok)).toEqual([true]);
+      expect(
+        verifyReceipt({
+          ...receipt,
+          keys: {
+            ...receipt.keys,
+            witnesses: [partnerWitnessKey({ ...peerB, peerKey: (await b.db.replicaTargets.get('A'))!.peerKey })],
+          },
+        }).ok,
+      ).toBe(false);
       // A log that rewrote its history: same size, other root, signed with A's real key.
       const cp = parseCheckpoint((await a.evidence.checkpoint(a.db)).note);
       const forged = signCheckpoint(
