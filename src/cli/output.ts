@@ -52,6 +52,12 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_NOTE_INVALID: EXIT.rejected,
   E_FONT_MISSING: EXIT.environment,
   E_FONT_UNSUPPORTED: EXIT.environment,
+  E_PEER_AUTH: EXIT.rejected,
+  E_PEER_UNAVAILABLE: EXIT.unreachable,
+  E_REPLICA_DECRYPT: EXIT.integrity,
+  E_WITNESS_BAD_REQUEST: EXIT.rejected,
+  // A partner refusing to cosign because the log does not extend what it saw: an integrity finding.
+  E_WITNESS_CONFLICT: EXIT.integrity,
 };
 
 export interface GlobalOptions {
