@@ -49,3 +49,5 @@ export * from './witness.js';
 export * from './replica-audit.js';
 export * from './repair.js';
 export * from './audit-now.js';
+export * from './log-replication.js';
+export * from './rebuild.js';

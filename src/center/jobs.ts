@@ -1,6 +1,7 @@
 import type { Database, Job, JobState } from '../db/index.js';
 import { JobRunner, checkVersionFixity, type JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
+import { LOG_REPLICA_JOB, logReplicaHandler } from './log-replication.js';
 import { RECHECK_JOB, recheckHandler } from './recheck.js';
 import { REPAIR_JOB, enqueueRepair, repairHandler } from './repair.js';
 import { REPLICA_AUDIT_JOB, REPLICA_REPAIR_JOB, replicaAuditHandler, replicaRepairHandler } from './replica-audit.js';
@@ -83,6 +84,7 @@ export function createJobRunner(center: Center, options: { workers?: number; pol
       [REPLICA_AUDIT_JOB]: replicaAuditHandler(center),
       [REPLICA_REPAIR_JOB]: replicaRepairHandler(center),
       [REPAIR_JOB]: repairHandler(center),
+      [LOG_REPLICA_JOB]: logReplicaHandler(center),
     },
     leaseMs: center.leaseMs,
     workers: options.workers ?? center.config.jobWorkers,

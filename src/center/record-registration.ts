@@ -1,4 +1,4 @@
-import type { Database } from '../db/index.js';
+import type { Database, Repositories } from '../db/index.js';
 import type { CheckReport } from '../checks/index.js';
 import type { Evidencer } from './evidence.js';
 import { enqueueFixity } from './jobs.js';
@@ -25,14 +25,6 @@ export async function recordRegistration(
   facts: CommitFacts,
 ): Promise<void> {
   const prepared = await evidence.prepare(db, record, facts.inventoryDigest);
-  const version = {
-    files: record.files.map((f) => ({ path: f.path, size: f.size, sha256: f.digests.sha256, mtime: f.mtime })),
-    newContentBytes: facts.storedBytes,
-    inventoryDigest: facts.inventoryDigest,
-    message: record.message,
-    sourceKind: record.sourceKind,
-    createdAt: record.created, // the time sealed in the object, also when recovery writes the rows later
-  };
   await db.transaction(async (tx) => {
     // Already recorded (a deposit that lost its lease after the commit point, and recovery, both got
     // here): the same version with the same inventory is done, not a conflict.
@@ -44,20 +36,7 @@ export async function recordRegistration(
         return;
       }
     }
-    if (record.version === 1) {
-      const unit = await tx.units.getOrCreateByCode({ code: record.unit.code, name: record.unit.name, type: '' });
-      await tx.registrations.insert({
-        regno: record.regno,
-        unitId: unit.id,
-        title: record.title,
-        classification: record.classification ?? 'open',
-        objectId: record.objectId,
-        createdAt: record.created,
-        firstVersion: version,
-      });
-    } else {
-      await tx.registrations.addVersion(record.regno, record.version, version);
-    }
+    await insertVersionRows(tx, record, facts);
     const leafIndex = await evidence.append(tx, prepared);
     await tx.events.append({
       regno: record.regno,
@@ -72,20 +51,54 @@ export async function recordRegistration(
         leafIndex,
       },
     });
-    if (facts.checkReport !== undefined) {
-      const r = facts.checkReport;
-      await tx.checkReports.put({
-        regno: record.regno,
-        version: record.version,
-        stage: r.stage,
-        blocked: r.blocked,
-        failCount: r.summary.fail,
-        warnCount: r.summary.warn,
-        report: r as unknown as Record<string, unknown>,
-      });
-    }
     await enqueueFixity(tx, { regno: record.regno, objectId: record.objectId, version: record.version });
     await enqueueReplication(tx, { regno: record.regno, version: record.version, unitCode: record.unit.code });
     await tx.pending.remove(record.regno);
   });
+}
+
+/**
+ * The rows of one registration version (and of the registration, for the
+ * first): as a deposit or recovery writes them, and as a center rebuilt from
+ * its partners writes them back (rebuild.ts) — one place, so both agree.
+ */
+export async function insertVersionRows(
+  tx: Repositories,
+  record: RegistrationRecord,
+  facts: CommitFacts,
+): Promise<void> {
+  const version = {
+    files: record.files.map((f) => ({ path: f.path, size: f.size, sha256: f.digests.sha256, mtime: f.mtime })),
+    newContentBytes: facts.storedBytes,
+    inventoryDigest: facts.inventoryDigest,
+    message: record.message,
+    sourceKind: record.sourceKind,
+    createdAt: record.created, // the time sealed in the object, also when recovery writes the rows later
+  };
+  if (record.version === 1) {
+    const unit = await tx.units.getOrCreateByCode({ code: record.unit.code, name: record.unit.name, type: '' });
+    await tx.registrations.insert({
+      regno: record.regno,
+      unitId: unit.id,
+      title: record.title,
+      classification: record.classification ?? 'open',
+      objectId: record.objectId,
+      createdAt: record.created,
+      firstVersion: version,
+    });
+  } else {
+    await tx.registrations.addVersion(record.regno, record.version, version);
+  }
+  if (facts.checkReport !== undefined) {
+    const r = facts.checkReport;
+    await tx.checkReports.put({
+      regno: record.regno,
+      version: record.version,
+      stage: r.stage,
+      blocked: r.blocked,
+      failCount: r.summary.fail,
+      warnCount: r.summary.warn,
+      report: r as unknown as Record<string, unknown>,
+    });
+  }
 }

@@ -28,7 +28,7 @@ import {
   type Inventory,
 } from '../store/index.js';
 import type { Center } from './center.js';
-import { cipherFor, openTarget } from './peers.js';
+import { openTarget } from './peers.js';
 import { acquireObjectLease } from './object-lease.js';
 import { getRegistration } from './queries.js';
 
@@ -190,7 +190,14 @@ async function replaceFromReplica(
     const file = join(tmp, createHash('sha256').update(w.path).digest('hex'));
     const target = await openTarget(center, row);
     try {
-      await fetchFile(target, objectId, { path: w.source, digest: w.digest }, cipherFor(center, row), file, signal);
+      await fetchFile(
+        target,
+        objectId,
+        { path: w.source, digest: w.digest },
+        center.evidence.keys.replica,
+        file,
+        signal,
+      );
       await quarantine(center, joinPath(root, w.path));
       await center.storage.put(
         joinPath(root, w.path),

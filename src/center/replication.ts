@@ -13,6 +13,7 @@ import { forEachLimited } from '../core/index.js';
 import type { Database, Replica, Repositories } from '../db/index.js';
 import { sendFile, storedSize, type JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
+import { enqueueLogReplication } from './log-replication.js';
 import { isMutable, objectFiles } from './object-files.js';
 import { cipherFor, openTarget } from './peers.js';
 import { getRegistration } from './queries.js';
@@ -58,6 +59,10 @@ export async function enqueueDueReplication(center: Center): Promise<number> {
     return codes.get(unitId)!;
   };
   let queued = 0;
+  const size = await center.db.ledger.size();
+  for (const peer of await center.db.replicaTargets.list({ kind: 'peer' })) {
+    await enqueueLogReplication(center.db, peer.id, size);
+  }
   for (const targetId of allPolicyTargets(policy)) {
     let after: string | undefined;
     for (;;) {
@@ -138,6 +143,8 @@ export function replicateHandler(center: Center): JobHandler {
           outcome: 'success',
           detail: { ...summary, encryption: cipher.encryption, jobId: job.id },
         });
+        // The log goes along, so a partner holds what rebuilding this center needs (log-replication.ts).
+        if (row.kind === 'peer') await enqueueLogReplication(tx, targetId, await tx.ledger.size());
       },
     };
   };

@@ -13,7 +13,7 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { ConflictError, isYinjiError } from '../core/index.js';
-import type { Cosignature, ReplicaTarget as TargetRow } from '../db/index.js';
+import type { Cosignature, ReplicaTarget as TargetRow, WitnessState } from '../db/index.js';
 import {
   COSIGNATURE_ED25519,
   NOTE_ED25519,
@@ -58,6 +58,12 @@ export interface WitnessRequestBody {
   readonly oldSize: number;
   /** The partner's log hash. */
   readonly hash?: 'sha256' | 'sm3';
+}
+
+/** As a witness: the partner's checkpoint this center cosigned last, if any. */
+export async function witnessedFor(center: Center, peer: TargetRow): Promise<WitnessState | undefined> {
+  if (peer.logKey === null) return undefined;
+  return center.db.witness.state(parseVerifierKey(peer.logKey).name);
 }
 
 /**

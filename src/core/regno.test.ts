@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REGNO_PATTERN, assertRegno, formatRegno, regnoSeries, validateRegnoPattern } from './regno.js';
+import {
+  DEFAULT_REGNO_PATTERN,
+  assertRegno,
+  formatRegno,
+  parseRegno,
+  regnoSeries,
+  validateRegnoPattern,
+} from './regno.js';
 import { YinjiError } from './errors.js';
 
 describe('registration numbers', () => {
@@ -34,5 +41,15 @@ describe('registration numbers', () => {
       expect((e as YinjiError).text('en')).toContain('not a valid registration number');
     }
     expect.assertions(2);
+  });
+});
+
+describe('parseRegno', () => {
+  it('reads back the year and number a regno was made from', () => {
+    const regno = formatRegno(DEFAULT_REGNO_PATTERN, { center: 'ZJ001', year: 2026, seq: 42 });
+    expect(parseRegno(DEFAULT_REGNO_PATTERN, 'ZJ001', regno)).toEqual({ year: 2026, seq: 42 });
+    expect(parseRegno('{center}.{seq}', 'A', 'A.1234567')).toEqual({ seq: 1234567 });
+    expect(parseRegno(DEFAULT_REGNO_PATTERN, 'ZJ001', 'ZJ002-2026-000042')).toBeUndefined();
+    expect(parseRegno(DEFAULT_REGNO_PATTERN, 'A.B', 'AxB-2026-000001')).toBeUndefined();
   });
 });

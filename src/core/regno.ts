@@ -56,3 +56,37 @@ export function assertRegno(value: string): string {
   }
   return value;
 }
+
+/**
+ * The year and sequence number a regno was made from with `pattern` for
+ * `center`; undefined when it does not follow the pattern. For restoring
+ * the counters after a center is rebuilt (center/rebuild.ts), so no number
+ * is handed out twice.
+ */
+export function parseRegno(pattern: string, center: string, regno: string): { year?: number; seq: number } | undefined {
+  const groups: ('year' | 'seq')[] = [];
+  let source = '';
+  let last = 0;
+  for (const m of pattern.matchAll(PLACEHOLDER)) {
+    source += escapeRegExp(pattern.slice(last, m.index));
+    last = m.index + m[0].length;
+    if (m[1] === 'center') source += escapeRegExp(center);
+    else {
+      groups.push(m[1] as 'year' | 'seq');
+      source += '([0-9]+)';
+    }
+  }
+  source += escapeRegExp(pattern.slice(last));
+  const found = new RegExp(`^${source}$`).exec(regno);
+  if (found === null) return undefined;
+  const value = (name: 'year' | 'seq'): number | undefined => {
+    const i = groups.indexOf(name);
+    return i < 0 ? undefined : Number(found[i + 1]);
+  };
+  const year = value('year');
+  return { ...(year !== undefined ? { year } : {}), seq: value('seq')! };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

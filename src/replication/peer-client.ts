@@ -231,6 +231,29 @@ export class PeerTarget implements ReplicaTarget {
     return (await this.client.json<{ objects: string[] }>('GET', `/objects?${q}`, undefined, options.signal)).objects;
   }
 
+  /** Every file the partner keeps of an object for this center, with its size and SHA-256 as stored. */
+  async files(
+    objectId: string,
+    signal?: AbortSignal,
+  ): Promise<readonly { path: string; size: number; sha256: string }[]> {
+    return (
+      await this.client.json<{ files: { path: string; size: number; sha256: string }[] }>(
+        'POST',
+        '/objects/files',
+        { objectId },
+        signal,
+      )
+    ).files;
+  }
+
+  /** This center's checkpoint the partner cosigned last (a signed note), if any. */
+  async witnessed(signal?: AbortSignal): Promise<string | undefined> {
+    return (
+      (await this.client.json<{ checkpoint: string | null }>('GET', '/witnessed', undefined, signal)).checkpoint ??
+      undefined
+    );
+  }
+
   async close(): Promise<void> {}
 }
 

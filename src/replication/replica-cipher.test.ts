@@ -14,6 +14,8 @@ import {
   generateReplicaKey,
   isReplicaEncryption,
   type ReplicaEncryption,
+  decryptAnyStream,
+  encryptionOf,
 } from './replica-cipher.js';
 
 const SEG = REPLICA_SEGMENT_SIZE;
@@ -317,5 +319,21 @@ describe('helpers', () => {
     expect(() => encryptStream('aes-256-gcm', Buffer.alloc(16), CONTEXT)).toThrow(InvalidInputError);
     expect(() => decryptStream('sm4', Buffer.alloc(33), CONTEXT)).toThrow(InvalidInputError);
     expect(() => encryptStream('sm4', KEY, '')).toThrow(InvalidInputError);
+  });
+});
+
+describe('decryptAnyStream: the algorithm read from the copy itself', () => {
+  it.each(REPLICA_ENCRYPTIONS)('decrypts %s copies of every size, cut into any chunks', async (alg) => {
+    for (const size of [0, 1, 6, 7, 8, SEG + 3]) {
+      const plain = pattern(size, size + 3);
+      const sealed = await encrypt(alg, plain);
+      expect(encryptionOf(sealed)).toBe(size === 0 && alg === 'none' ? 'none' : alg);
+      for (const seed of [1, 2, 3]) expectBytes(await through(decryptAnyStream(KEY, CONTEXT), sealed, seed), plain);
+    }
+  });
+
+  it('fails on a tampered encrypted copy, as decryptStream does', async () => {
+    const sealed = await encrypt('aes-256-gcm', pattern(1000));
+    await expect(through(decryptAnyStream(KEY, CONTEXT), flip(sealed, 40))).rejects.toBeInstanceOf(ReplicaCipherError);
   });
 });

@@ -118,6 +118,53 @@ export function decryptStream(alg: ReplicaEncryption, masterKey: Buffer, context
   return new DecryptStream(segmentCipher(alg, masterKey, context));
 }
 
+/**
+ * How a stored copy is encrypted, told from its first bytes (the header):
+ * 'none' unless they are this format's magic and a known algorithm byte. A
+ * center reading its copies back (repair, rebuild) then needs no record of
+ * how each was written — which a center rebuilt from its partners no longer
+ * has. Trusting the copy here is safe: whatever it claims, the plaintext is
+ * checked against the registered digest, and a plain file that happens to
+ * start with the magic simply fails that check.
+ */
+export function encryptionOf(header: Buffer): ReplicaEncryption {
+  if (header.length < MAGIC.length + 1 || !header.subarray(0, MAGIC.length).equals(MAGIC)) return 'none';
+  const byte = header[MAGIC.length];
+  const found = (Object.keys(ALG_BYTE) as SealedAlgorithm[]).find((a) => ALG_BYTE[a] === byte);
+  return found ?? 'none';
+}
+
+/** A decrypting stream that picks the algorithm from the header (encryptionOf). */
+export function decryptAnyStream(masterKey: Buffer, context: string): Transform {
+  let inner: Transform | undefined;
+  let head = Buffer.alloc(0);
+  const out = new Transform({
+    transform(chunk: Buffer, _e, done) {
+      if (inner === undefined) {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < MAGIC.length + 1) return done();
+        inner = decryptStream(encryptionOf(head), masterKey, context);
+        inner.on('data', (c: Buffer) => out.push(c));
+        inner.once('error', (e) => out.destroy(e));
+        chunk = head;
+      }
+      if (inner.write(chunk)) done();
+      else inner.once('drain', () => done());
+    },
+    flush(done) {
+      inner ??= decryptStream(encryptionOf(head), masterKey, context);
+      if (!inner.listenerCount('data')) {
+        inner.on('data', (c: Buffer) => out.push(c));
+        inner.once('error', (e) => out.destroy(e));
+        inner.write(head);
+      }
+      inner.once('end', () => done());
+      inner.end();
+    },
+  });
+  return out;
+}
+
 interface SegmentCipher {
   readonly header: Buffer;
   /** Ciphertext pieces followed by the tag. */

@@ -4,7 +4,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, InvalidInputError } from '../core/index.js';
 import { DigestingStream, type DigestAlgorithm } from '../digest/index.js';
-import { decryptStream, encryptStream, encryptedSize, type ReplicaEncryption } from './replica-cipher.js';
+import { decryptAnyStream, encryptStream, encryptedSize, type ReplicaEncryption } from './replica-cipher.js';
 import { challengeDigest, type CopyStatus, type ReplicaTarget } from './replica-target.js';
 
 /** One file of an OCFL object, as replication sees it. */
@@ -178,21 +178,22 @@ export async function expectedAnswer(
 
 /**
  * Fetch `file` from a target into `dest` (a local temporary file),
- * decrypted, and checked against its registered digest before anyone uses
+ * decrypted with the center's replica key `key`, and checked against its registered digest before anyone uses
  * it: a copy that does not match is refused with DigestMismatchError.
  */
 export async function fetchFile(
   target: ReplicaTarget,
   objectId: string,
   file: Pick<ObjectFile, 'path'> & { digest: NonNullable<ObjectFile['digest']> },
-  cipher: CopyCipher,
+  key: Buffer,
   dest: string,
   signal?: AbortSignal,
 ): Promise<void> {
   const check = new DigestingStream([file.digest.algorithm]);
   await pipeline(
     await target.read(objectId, file.path, signal),
-    decryptStream(cipher.encryption, cipher.key, cipherContext(objectId, file)),
+    // However the copy was written: the header says (a center rebuilt from its partners has no record of it).
+    decryptAnyStream(key, cipherContext(objectId, file)),
     check,
     createWriteStream(dest),
     ...(signal !== undefined ? [{ signal }] : []),

@@ -138,6 +138,8 @@ const RULES: Readonly<Record<string, Rule>> = {
     paths: ['a'],
   }),
   'GET /api/v1/peer/objects': { kind: 'peer', request: { url: '/api/v1/peer/objects' } },
+  'POST /api/v1/peer/objects/files': peerJson('/api/v1/peer/objects/files', { objectId: 'x' }),
+  'GET /api/v1/peer/witnessed': { kind: 'peer', request: { url: '/api/v1/peer/witnessed' } },
   'POST /api/v1/peer/witness': peerJson('/api/v1/peer/witness', { checkpoint: 'x', proof: [], oldSize: 0 }),
   'GET /openapi.json': { kind: 'open' },
   'GET /healthz': { kind: 'open' },

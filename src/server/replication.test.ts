@@ -6,7 +6,7 @@
  * test/e2e/replication.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -23,6 +23,7 @@ import {
   deposit,
   openTarget,
   pairingToken,
+  rebuildFromPeer,
   replicasOf,
   requestCosignatures,
   restore,
@@ -295,6 +296,43 @@ for (const dialect of TEST_DIALECTS) {
       );
       expect(isYinjiError(refused) && refused.code).toBe('E_WITNESS_CONFLICT');
       expect(await b.db.events.list({ type: 'witness-conflict' })).toHaveLength(1);
+    });
+    it('rebuilds a lost center from its partner: the same log, registrations, evidence and bytes', async () => {
+      await runDueJobs(a); // the log goes to B with the copies
+      await requestCosignatures(a);
+      const size = await a.db.ledger.size();
+      // A's machine is gone. A new data directory with A's keys and config, an empty database and store.
+      const dataDir = join(tmp, 'a-rebuilt');
+      await mkdir(dataDir);
+      await cp(join(tmp, 'a', 'keys'), join(dataDir, 'keys'), { recursive: true });
+      const a2 = await Center.open({ dataDir, config: { centerId: 'A', database: await databases.fresh(dialect) } });
+      try {
+        await addPeer(a2, pairingToken(b, urlB).token);
+        const report = await rebuildFromPeer(a2, 'B');
+        expect(report).toMatchObject({ from: 'B', leaves: size, registrations: 2, witnessed: { size } });
+        // The same history: the same checkpoint, signed by the same key.
+        expect((await a2.evidence.checkpoint(a2.db)).note).toBe((await a.evidence.checkpoint(a.db)).note);
+        const receipt = await buildReceipt(a2, { regno });
+        expect(verifyReceipt(receipt).ok).toBe(true);
+        expect(receipt.log.leafIndex).toBe((await buildReceipt(a, { regno })).log.leafIndex);
+        expect(receipt.timestamp.token).toBe((await buildReceipt(a, { regno })).timestamp.token);
+        const out = join(tmp, 'restored-rebuilt');
+        await restore(a2, { regno, to: out });
+        expect(await treeDigest(out)).toEqual(await treeDigest(source));
+        expect((await auditNow(a2, { all: true }, { repair: false })).failing).toBe(0);
+        // Numbers go on where A stopped, and B cosigns the rebuilt center's next checkpoint: one history.
+        const last = (await a.db.registrations.list({ limit: 100 })).items
+          .map((r) => r.regno)
+          .sort()
+          .at(-1)!;
+        const next = await deposit(a2, { source, unit: 'U1', title: '重建后' });
+        expect(next.regno > last).toBe(true);
+        expect((await requestCosignatures(a2)).cosigned).toEqual(['B']);
+        // A center that already holds registrations is not rebuilt over.
+        await expect(rebuildFromPeer(a2, 'B')).rejects.toMatchObject({ code: 'E_CONFLICT' });
+      } finally {
+        await a2.close();
+      }
     });
   });
 }

@@ -5,6 +5,7 @@ import {
   auditNow,
   enqueueDueReplication,
   pairingToken,
+  rebuildFromPeer,
   peerClient,
   readPolicy,
   removeTarget,
@@ -201,6 +202,36 @@ export function registerReplication(program: Command, global: () => GlobalOption
           `${c.targetId}\t${c.status}\tv${c.version ?? '-'}\t${c.encryption ?? '-'}\t${c.auditedAt ?? '-'} ${c.auditOutcome ?? ''}${job}\n`,
         );
       }
+    });
+
+  program
+    .command('rebuild')
+    .description(
+      '从伙伴中心重建本中心（新的空中心，沿用原密钥与配置）/ rebuild this center from a partner (a new, empty center with the old keys and config)',
+    )
+    .requiredOption('--from <peer>', '伙伴中心 / the partner center')
+    .action(async (flags: { from: string }) => {
+      const opts = global();
+      const bar = progressBar(
+        opts,
+        {
+          log: { zh: '取回日志', en: 'Fetching the log' },
+          objects: { zh: '取回对象', en: 'Fetching objects' },
+          database: { zh: '写入数据库', en: 'Writing the database' },
+        },
+        { zh: '项', en: 'items' },
+      );
+      const r = await withCenter(opts, (center) =>
+        rebuildFromPeer(center, flags.from, (p) =>
+          bar.update({ phase: p.phase, bytes: 0, files: p.done, totalFiles: p.total }),
+        ),
+      );
+      bar.stop();
+      if (opts.json) return printJson(r);
+      say(opts, {
+        zh: `已从 ${r.from} 重建：日志 ${r.leaves} 条${r.witnessed ? `（与伙伴见证的前 ${r.witnessed.size} 条一致）` : '（伙伴未见证过检查点，未能核对）'}，登记 ${r.registrations} 项 ${r.versions} 个版本，${r.files} 个文件 ${formatBytes(r.bytes)}。请运行 yinji audit --all`,
+        en: `rebuilt from ${r.from}: ${r.leaves} log leaves${r.witnessed ? ` (the first ${r.witnessed.size} match what the partner witnessed)` : ' (the partner had witnessed no checkpoint: not checked)'}, ${r.registrations} registrations in ${r.versions} versions, ${r.files} files, ${formatBytes(r.bytes)}. Now run yinji audit --all`,
+      });
     });
 
   program

@@ -1,6 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { cosignForPartner, hostedStore, ownPeerKey, type Center, type WitnessRequestBody } from '../../center/index.js';
+import {
+  cosignForPartner,
+  hostedStore,
+  ownPeerKey,
+  witnessedFor,
+  type Center,
+  type WitnessRequestBody,
+} from '../../center/index.js';
 import type { ReplicaTarget } from '../../db/index.js';
 import { contentDigest } from '../../replication/index.js';
 
@@ -135,6 +142,25 @@ export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
     },
   );
 
+  app.post<{ Body: { objectId: string } }>(
+    '/api/v1/peer/objects/files',
+    {
+      config: PEER,
+      schema: {
+        summary: '代存对象的文件 / every file kept of an object for the caller (to rebuild it)',
+        tags: TAGS,
+        body: { type: 'object', required: ['objectId'], properties: { objectId }, additionalProperties: false },
+      },
+    },
+    async (request) => ({
+      files: (await center.db.hostedFiles.list(peerOf(request).id, request.body.objectId)).map((f) => ({
+        path: f.path,
+        size: f.size,
+        sha256: f.sha256,
+      })),
+    }),
+  );
+
   app.post<{ Body: { objectId: string; nonce: string; paths: string[] } }>(
     '/api/v1/peer/objects/challenge',
     {
@@ -177,6 +203,18 @@ export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
         ...(request.query.after !== undefined ? { after: request.query.after } : {}),
       }),
     }),
+  );
+
+  app.get(
+    '/api/v1/peer/witnessed',
+    {
+      config: PEER,
+      schema: {
+        summary: '已见证的检查点 / the caller’s checkpoint this center last cosigned (to check a rebuilt log)',
+        tags: TAGS,
+      },
+    },
+    async (request) => ({ checkpoint: (await witnessedFor(center, peerOf(request)))?.checkpoint ?? null }),
   );
 
   app.post<{ Body: WitnessRequestBody }>(
