@@ -128,6 +128,12 @@ export async function rebuildFromPeer(
   let witnessed: RebuildReport['witnessed'] = null;
   if (note !== undefined) {
     const cp = verifyCheckpoint(note, center.evidence.keys.log.verifierKey);
+    if (cp.origin !== center.config.logOrigin) {
+      throw corrupt(
+        `伙伴见证的日志是 ${cp.origin}，本中心配置的是 ${center.config.logOrigin}：请在 config.json 中使用原中心的 logOrigin`,
+        `the partner witnessed log ${cp.origin}, this center is configured as ${center.config.logOrigin}: use the old center's logOrigin in config.json`,
+      );
+    }
     if (cp.size > lines.length) {
       throw corrupt(
         `伙伴见证过 ${cp.size} 条，但只保存了 ${lines.length} 条`,
@@ -143,8 +149,14 @@ export async function rebuildFromPeer(
   // 2. The objects, as the log's statements name them.
   const statements = new Map<string, Map<number, Statement & { index: number; token?: string }>>();
   for (const l of lines) {
-    const s = JSON.parse(l.data) as Statement;
+    const s = JSON.parse(l.data) as Statement & { center?: string };
     if (s.type !== STATEMENT_TYPE) continue;
+    if (s.center !== center.config.centerId) {
+      throw corrupt(
+        `日志属于中心 ${s.center ?? '?'}，本中心配置为 ${center.config.centerId}：请在 config.json 中使用原中心的 centerId`,
+        `the log is center ${s.center ?? '?'}'s, this one is configured as ${center.config.centerId}: use the old center's centerId in config.json`,
+      );
+    }
     if (l.token === undefined) throw corrupt(`第 ${l.index} 条缺少时间戳`, `leaf ${l.index} has no timestamp token`);
     if (!statements.has(s.object)) statements.set(s.object, new Map());
     statements.get(s.object)!.set(s.version, { ...s, index: l.index, token: l.token });

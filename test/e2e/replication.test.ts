@@ -13,7 +13,7 @@
  *  - a final audit over every copy passes: nothing was lost.
  */
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, rm, mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -213,5 +213,28 @@ describe('replication between three centers in separate processes', () => {
       await yinjiJson(yinji('a', ['restore', regno, '--to', out, '--verify']));
       execFileSync('diff', ['-r', sources[i]!, out]);
     }
+  }, 180_000);
+  it('rebuilds A from B on a new machine: same log, same holdings', async () => {
+    // A new data directory: A's keys and identity, nothing else.
+    const rebuilt = join(tmp, 'a-rebuilt');
+    await mkdir(rebuilt);
+    await cp(join(data.a, 'keys'), join(rebuilt, 'keys'), { recursive: true });
+    await writeFile(join(rebuilt, 'config.json'), JSON.stringify({ centerId: 'A' }));
+    const tokenB = (await yinjiJson<{ token: string }>(yinji('b', ['peer', 'token', '--url', proxy.url]))).token;
+    await yinjiJson(['--data', rebuilt, 'peer', 'add', tokenB]);
+    const report = await yinjiJson<{ registrations: number; leaves: number; witnessed: { size: number } | null }>([
+      '--data',
+      rebuilt,
+      'rebuild',
+      '--from',
+      'B',
+    ]);
+    expect(report.registrations).toBe(regnos.length);
+    expect(report.witnessed?.size).toBeGreaterThan(0);
+    const audit = await runYinji(['--data', rebuilt, 'audit', '--all', '--no-repair', '--json']);
+    expect(audit.code, audit.stderr).toBe(0);
+    const out = join(tmp, 'rebuilt-restore');
+    await yinjiJson(['--data', rebuilt, 'restore', regnos[0]!, '--to', out, '--verify']);
+    execFileSync('diff', ['-r', sources[0]!, out]);
   }, 180_000);
 });
