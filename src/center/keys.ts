@@ -1,9 +1,17 @@
-import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, type Clock } from '../core/index.js';
 import type { Database } from '../db/index.js';
 import { generateLogKey, type LogKey } from '../ledger/index.js';
+import { rawPublicKey } from '../replication/index.js';
 import { createTsaIdentity, type TsaIdentity } from '../timestamp/index.js';
 
 /**
@@ -61,16 +69,10 @@ export async function loadOrCreateKeys(
  * partner, a new replica key would make existing encrypted copies unreadable.
  */
 async function loadOrCreatePartnerKeys(dir: string): Promise<Pick<CenterKeys, 'peer' | 'replica'>> {
-  const peerPem = await readFile(join(dir, FILES.peer), 'utf8').catch(async () => {
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    await writeSecret(join(dir, FILES.peer), pem);
-    return pem;
-  });
-  const replicaHex = await readFile(join(dir, FILES.replica), 'utf8').catch(async () => {
-    const hex = randomBytes(32).toString('hex') + '\n';
-    await writeSecret(join(dir, FILES.replica), hex);
-    return hex;
-  });
+  const peerPem = await createOnce(join(dir, FILES.peer), () =>
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  );
+  const replicaHex = await createOnce(join(dir, FILES.replica), () => randomBytes(32).toString('hex') + '\n');
   const replica = Buffer.from(replicaHex.trim(), 'hex');
   if (replica.length !== 32) {
     throw new ConflictError({
@@ -79,6 +81,30 @@ async function loadOrCreatePartnerKeys(dir: string): Promise<Pick<CenterKeys, 'p
     });
   }
   return { peer: createPrivateKey(peerPem), replica };
+}
+
+/**
+ * Read a key file, creating it first only if it does not exist: written to a
+ * temporary file and linked into place, which fails if another process got
+ * there first (then its key is the one read). Any other read error (a
+ * permission problem, say) is an error, never a reason to make a new key.
+ */
+async function createOnce(path: string, make: () => string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, make(), { mode: 0o600, flush: true });
+  try {
+    await link(tmp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    await unlink(tmp);
+  }
+  return readFile(path, 'utf8');
 }
 
 async function loadKeys(dir: string): Promise<Omit<CenterKeys, 'peer' | 'replica'> | undefined> {
@@ -123,5 +149,24 @@ export async function checkKeysAgree(db: Database, keys: CenterKeys, keysDir: st
       },
       { details: { keysDir, recorded } },
     );
+  }
+  // The peer and replica keys too: instances with different ones would sign for partners and encrypt
+  // copies two ways. Only a digest of the replica key is recorded.
+  const peerKey = rawPublicKey(createPublicKey(keys.peer));
+  const replicaDigest = createHash('sha256').update(keys.replica).digest('hex');
+  for (const [name, mine] of [
+    ['peer-verifier-key', peerKey],
+    ['replica-key-sha256', replicaDigest],
+  ] as const) {
+    const first = await db.settings.putIfAbsent(name, mine);
+    if (first !== mine) {
+      throw new ConflictError(
+        {
+          zh: `${keysDir} 中的伙伴密钥或副本密钥不是本中心的（${name}）。多实例部署时，请把第一个实例的密钥目录复制到每个实例`,
+          en: `the peer or replica key in ${keysDir} is not this center's (${name}). With several instances, copy the first instance's keys directory to every instance`,
+        },
+        { details: { keysDir, setting: name } },
+      );
+    }
   }
 }

@@ -10,6 +10,7 @@
  * check is what makes it the partner's.
  */
 import { NotFoundError, ConflictError, InvalidInputError } from '../core/index.js';
+import { parseVerifierKey } from '../ledger/index.js';
 import type { ReplicaTarget as TargetRow } from '../db/index.js';
 import {
   HostedStore,
@@ -30,6 +31,7 @@ import {
   type ReplicaTarget,
 } from '../replication/index.js';
 import { createPublicKey } from 'node:crypto';
+import { join } from 'node:path';
 import type { Center } from './center.js';
 import { openStorageAt } from './open-storage.js';
 
@@ -76,7 +78,7 @@ export function checkEncryption(value: string): ReplicaEncryption {
 export async function addPeer(
   center: Center,
   token: string,
-  options: { encryption?: string; url?: string } = {},
+  options: { encryption?: string; url?: string; replace?: boolean } = {},
 ): Promise<TargetRow & { fingerprint: string }> {
   const identity = parsePairingToken(token, { now: center.clock.now() });
   if (identity.centerId === center.config.centerId) {
@@ -89,12 +91,33 @@ export async function addPeer(
       en: `a storage target is already called ${identity.centerId}`,
     });
   }
+  // A new key for a known partner takes over everything it holds here: only when the operator says so.
+  if (existing?.peerKey != null && existing.peerKey !== identity.peerKey && options.replace !== true) {
+    throw new ConflictError(
+      {
+        zh: `伙伴中心 ${identity.centerId} 的密钥变了（原指纹 ${keyFingerprint(existing.peerKey)}，新指纹 ${keyFingerprint(identity.peerKey)}）；核实后用 --replace 更换`,
+        en: `partner ${identity.centerId} has a new key (was ${keyFingerprint(existing.peerKey)}, now ${keyFingerprint(identity.peerKey)}); confirm it, then use --replace`,
+      },
+      { details: { peer: identity.centerId } },
+    );
+  }
+  // Witness state is kept per partner, but no two partners may claim one log.
+  const origin = parseVerifierKey(identity.logKey).name;
+  for (const other of await center.db.replicaTargets.list({ kind: 'peer' })) {
+    if (other.id !== identity.centerId && other.logKey !== null && parseVerifierKey(other.logKey).name === origin) {
+      throw new ConflictError({
+        zh: `伙伴中心 ${other.id} 已使用日志 ${origin}`,
+        en: `partner ${other.id} already has log ${origin}`,
+      });
+    }
+  }
   const row = await center.db.replicaTargets.put({
     id: identity.centerId,
     kind: 'peer',
     name: identity.name,
     location: options.url ?? identity.url,
-    encryption: checkEncryption(options.encryption ?? 'aes-256-gcm'),
+    // Re-adding keeps how copies there are encrypted unless a new choice is given.
+    encryption: checkEncryption(options.encryption ?? existing?.encryption ?? 'aes-256-gcm'),
     peerKey: identity.peerKey,
     logKey: identity.logKey,
   });
@@ -159,11 +182,25 @@ export async function openTarget(center: Center, target: TargetRow): Promise<Rep
   if (target.kind === 'peer') return new PeerTarget(peerClient(center, target));
   const storage = await openStorageAt(center.config, target.location);
   await storage.init();
-  return new StorageTarget(target.id, storage, (objectId) => center.store.objectRoot(objectId));
+  return new StorageTarget(
+    target.id,
+    storage,
+    (objectId) => center.store.objectRoot(objectId),
+    join(center.dataDir, 'quarantine'),
+  );
 }
 
-export function cipherFor(center: Center, target: Pick<TargetRow, 'encryption'>): CopyCipher {
-  return { encryption: checkEncryption(target.encryption), key: center.evidence.keys.replica };
+/** How copies at `target` are written (its current setting), or were written (`encryption` of a recorded copy). */
+export function cipherFor(
+  center: Center,
+  target: Pick<TargetRow, 'id' | 'encryption'>,
+  encryption?: string,
+): CopyCipher {
+  return {
+    targetId: target.id,
+    encryption: checkEncryption(encryption ?? target.encryption),
+    key: center.evidence.keys.replica,
+  };
 }
 
 export function hostedStore(center: Center): HostedStore {
@@ -192,7 +229,7 @@ export async function authenticatePeer(
       const p = peers.get(keyId);
       return p === undefined ? undefined : peerPublicKey(p.peerKey!);
     },
-    { now: center.clock.now() },
+    { now: center.clock.now(), recipient: center.config.centerId },
   );
   if (!(await center.db.peerNonces.use(verified.keyId, verified.nonce, verified.expires.toISOString()))) {
     throw new PeerAuthError({ zh: '重放的请求（随机数已用过）', en: 'replayed request (nonce already used)' });

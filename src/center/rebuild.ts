@@ -22,7 +22,7 @@
  * log). Run `yinji audit --all` afterwards.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { ConflictError, InvalidInputError, StorageError, parseRegno, regnoSeries } from '../core/index.js';
 import type { CheckReport } from '../checks/index.js';
 import { STATEMENT_TYPE } from '../certificate/index.js';
@@ -81,7 +81,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 
 /** A non-content file of an object (or a log segment), decrypted; these are small. */
 async function fetchSmall(center: Center, target: ReplicaTarget, objectId: string, path: string): Promise<Buffer> {
-  const context = cipherContext(objectId, { path, digest: { algorithm: 'sha256', hex: '' } });
+  const context = cipherContext(target.id, objectId, { path, digest: { algorithm: 'sha256', hex: '' } });
   const stream = (await target.read(objectId, path)).pipe(decryptAnyStream(center.evidence.keys.replica, context));
   return readAll(stream);
 }
@@ -276,7 +276,7 @@ async function restoreObject(
   let bytes = 0;
   for (const [digest, paths] of Object.entries(inventory.manifest)) {
     for (const p of paths) {
-      const context = cipherContext(objectId, { path: p, digest: { algorithm: digestAlg, hex: digest } });
+      const context = cipherContext(target.id, objectId, { path: p, digest: { algorithm: digestAlg, hex: digest } });
       const stream = (await target.read(objectId, p)).pipe(decryptAnyStream(center.evidence.keys.replica, context));
       // put checks the digest as the bytes flow: a wrong copy is refused and nothing stored.
       await center.storage.put(joinPath(root, p), stream, { expected: { algorithm: digestAlg, digest } });

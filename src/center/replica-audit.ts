@@ -12,7 +12,7 @@
  * one that is wrong, it is the local copy that gets repaired (repair.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { DigestMismatchError, forEachLimited } from '../core/index.js';
+import { BusyError, DigestMismatchError, forEachLimited } from '../core/index.js';
 import type { Repositories } from '../db/index.js';
 import { expectedAnswer, sendFile, type JobHandler, type ObjectFile } from '../replication/index.js';
 import type { Center } from './center.js';
@@ -63,11 +63,17 @@ export async function auditReplica(
 ): Promise<ReplicaAuditResult> {
   const reg = await getRegistration(center, regno);
   const row = await requireTarget(center, targetId);
-  const cipher = cipherFor(center, row);
-  const files = await objectFiles(center, reg, {
-    encrypted: cipher.encryption !== 'none',
-    ...(signal ? { signal } : {}),
-  });
+  const copy = await center.db.replicas.get(regno, targetId);
+  if (copy === undefined || copy.version < reg.headVersion) {
+    // The head's files would be missing there for a good reason: the copy is not made yet.
+    throw new BusyError({
+      zh: `${targetId} 上 ${regno} 的副本尚未复制到第 ${reg.headVersion} 版，稍后再巡检`,
+      en: `the copy of ${regno} at ${targetId} is not yet at version ${reg.headVersion}; audit it later`,
+    });
+  }
+  // As the copy was written (a target's setting may have changed since).
+  const cipher = cipherFor(center, row, copy.encryption);
+  const files = await objectFiles(center, reg, signal);
   const all = [...files.content, ...files.rest].filter((f) => only === undefined || only.has(f.path));
   const nonce = randomBytes(32);
   const target = await openTarget(center, row);
@@ -109,7 +115,10 @@ export function replicaAuditHandler(center: Center): JobHandler {
     const regno = String(job.payload.regno);
     const targetId = String(job.payload.targetId);
     const copy = await center.db.replicas.get(regno, targetId);
-    if (copy === undefined) return { result: { skipped: 'no copy at this target yet', regno, targetId } };
+    const reg = await getRegistration(center, regno);
+    if (copy === undefined || copy.version < reg.headVersion) {
+      return { result: { skipped: 'the copy is not at the head version yet', regno, targetId } };
+    }
     const r = await auditReplica(center, regno, targetId, signal);
     const ok = r.findings.length === 0;
     if (!ok)
@@ -169,11 +178,8 @@ export async function repairReplica(
 ): Promise<ReplicaAuditResult> {
   const reg = await getRegistration(center, regno);
   const row = await requireTarget(center, targetId);
-  const cipher = cipherFor(center, row);
-  const files = await objectFiles(center, reg, {
-    encrypted: cipher.encryption !== 'none',
-    ...(signal ? { signal } : {}),
-  });
+  const cipher = cipherFor(center, row, (await center.db.replicas.get(regno, targetId))?.encryption);
+  const files = await objectFiles(center, reg, signal);
   const wanted = new Set(paths);
   const target = await openTarget(center, row);
   try {
@@ -225,8 +231,7 @@ export function replicaRepairHandler(center: Center): JobHandler {
 /**
  * Queue a challenge of the copies not audited within `auditIntervalDays`
  * (hourly, up to 1,000 per target each time), or of every copy of the given
- * registrations now (`yinji audit`). Scheduled audits are keyed by the last
- * audit's time, so asking again before they ran queues nothing twice.
+ * registrations now.
  * Returns how many were queued.
  */
 export async function enqueueReplicaAudits(
@@ -247,8 +252,12 @@ export async function enqueueReplicaAudits(
     const days = center.config.auditIntervalDays;
     if (days === 0) continue;
     const before = new Date(now.getTime() - days * 86_400_000).toISOString();
+    // One round per copy, state and audit period: a copy made anew, an audit done, or a new period each
+    // make a new key, so nothing is queued twice and nothing is left out (a round whose job gave up is
+    // queued again next period).
+    const period = Math.floor(now.getTime() / (days * 86_400_000));
     for (const d of await center.db.replicas.dueForAudit(t.id, before, 1000)) {
-      await queueReplicaAudit(center.db, d.regno, t.id, `after-${d.auditedAt ?? 'never'}`);
+      await queueReplicaAudit(center.db, d.regno, t.id, `${d.copiedAt}:${d.auditedAt ?? 'never'}:${period}`);
       queued++;
     }
   }

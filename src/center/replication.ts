@@ -9,11 +9,12 @@
  * partner that was offline catches up when it is back; the hourly sweep
  * queues whatever is still behind (a new target, a changed policy).
  */
-import { forEachLimited } from '../core/index.js';
-import type { Database, Replica, Repositories } from '../db/index.js';
-import { sendFile, storedSize, type JobHandler } from '../replication/index.js';
+import { BusyError, forEachLimited } from '../core/index.js';
+import type { Database, Replica, ReplicaTarget as TargetRow, Repositories } from '../db/index.js';
+import { sendFile, storedSize, type JobHandler, type JobOutcome } from '../replication/index.js';
 import type { Center } from './center.js';
 import { enqueueLogReplication } from './log-replication.js';
+import { holdLease } from './object-lease.js';
 import { isMutable, objectFiles } from './object-files.js';
 import { cipherFor, openTarget } from './peers.js';
 import { getRegistration } from './queries.js';
@@ -25,7 +26,7 @@ const REPLICATE_ATTEMPTS = 100_000;
 
 /** Queue copies of a new version to its unit's targets (in the registration's transaction). */
 export async function enqueueReplication(
-  tx: Pick<Database, 'jobs' | 'settings'>,
+  tx: Pick<Database, 'jobs' | 'settings' | 'replicaTargets'>,
   target: { regno: string; version: number; unitCode: string },
 ): Promise<void> {
   const policy = await readPolicy(tx);
@@ -34,18 +35,24 @@ export async function enqueueReplication(
   }
 }
 
-function queueCopy(
-  tx: Pick<Database, 'jobs'>,
+/**
+ * Queue one copy. The key names the version and the target as added: a
+ * target removed and added again gets its copies anew (a job once done is
+ * never run again under its key).
+ */
+async function queueCopy(
+  tx: Pick<Database, 'jobs' | 'replicaTargets'>,
   c: { regno: string; version: number; targetId: string },
-): Promise<unknown> {
-  return tx.jobs.enqueue({
+): Promise<void> {
+  const target = await tx.replicaTargets.get(c.targetId);
+  if (target === undefined || target.removedAt !== null) return;
+  await tx.jobs.enqueue({
     kind: REPLICATE_JOB,
-    key: `${REPLICATE_JOB}:${c.regno}:v${c.version}:${c.targetId}`,
+    key: `${REPLICATE_JOB}:${c.regno}:v${c.version}:${c.targetId}:${target.addedAt}`,
     payload: c,
     maxAttempts: REPLICATE_ATTEMPTS,
   });
 }
-
 /**
  * Queue a copy of every registration that is behind at a target its policy
  * names: after a target or a policy was added, and hourly as a safety net.
@@ -85,68 +92,93 @@ export function replicateHandler(center: Center): JobHandler {
     const targetId = String(job.payload.targetId);
     const row = await center.db.replicaTargets.get(targetId);
     if (row === undefined || row.removedAt !== null) return { result: { skipped: 'target removed', targetId } };
-    const reg = await getRegistration(center, regno);
-    const cipher = cipherFor(center, row);
-    const files = await objectFiles(center, reg, { encrypted: cipher.encryption !== 'none', signal });
-    const target = await openTarget(center, row);
-    let sent = 0;
-    let skipped = 0;
-    let storedBytes = 0;
-    try {
-      const all = [...files.content, ...files.rest];
-      const status = await target.status(
-        reg.objectId,
-        all.map((f) => f.path),
-        signal,
-      );
-      const copy = async (f: (typeof all)[number]): Promise<void> => {
-        const st = status.get(f.path);
-        const size = storedSize(f, cipher);
-        // Content never changes under a path (OCFL): a complete file of the right size is this file.
-        if (!isMutable(f.path) && st?.stored?.size === size) {
-          skipped++;
-          storedBytes += size;
-          return;
-        }
-        const r = await sendFile(target, reg.objectId, f, cipher, st, signal);
-        sent += r.sent;
-        storedBytes += r.storedBytes;
-      };
-      await forEachLimited(files.content, 4, copy);
-      for (const f of files.rest) await copy(f);
-    } finally {
-      await target.close();
+    // One copy job per registration and target at a time: an older one finishing last would put an older
+    // root inventory back. The other waits its turn (the queue retries it).
+    const lease = await center.db.leases.acquire(`replica:${regno}:${targetId}`, center.instanceId, center.leaseMs);
+    if (lease === undefined) {
+      throw new BusyError({ zh: `${regno} 正在复制到 ${targetId}`, en: `${regno} is being copied to ${targetId}` });
     }
-    const summary = {
-      targetId,
-      version: reg.headVersion,
-      files: files.content.length + files.rest.length,
-      sent,
-      skipped,
+    const held = holdLease(center, lease, regno);
+    try {
+      return await copyTo(center, job.id, regno, row, AbortSignal.any([signal, held.signal]));
+    } finally {
+      await held.release();
+    }
+  };
+}
+
+async function copyTo(
+  center: Center,
+  jobId: number,
+  regno: string,
+  row: TargetRow,
+  signal: AbortSignal,
+): Promise<JobOutcome> {
+  const targetId = row.id;
+  const reg = await getRegistration(center, regno);
+  const cipher = cipherFor(center, row);
+  // Copies written another way (the target's encryption was changed) are all written again.
+  const previous = await center.db.replicas.get(regno, targetId);
+  const rewrite = previous !== undefined && previous.encryption !== cipher.encryption;
+  const files = await objectFiles(center, reg, signal);
+  const target = await openTarget(center, row);
+  let sent = 0;
+  let skipped = 0;
+  let storedBytes = 0;
+  try {
+    const all = [...files.content, ...files.rest];
+    const status = await target.status(
+      reg.objectId,
+      all.map((f) => f.path),
+      signal,
+    );
+    const copy = async (f: (typeof all)[number]): Promise<void> => {
+      const st = status.get(f.path);
+      const size = storedSize(f, cipher);
+      // Content never changes under a path (OCFL): a complete file of the right size is this file.
+      if (!rewrite && !isMutable(f.path) && st?.stored?.size === size) {
+        skipped++;
+        storedBytes += size;
+        return;
+      }
+      const r = await sendFile(target, reg.objectId, f, cipher, st, signal);
+      sent += r.sent;
+      storedBytes += r.storedBytes;
     };
-    return {
-      result: summary,
-      effects: async (tx: Repositories) => {
-        await tx.replicas.recordCopy({
-          regno,
-          targetId,
-          version: reg.headVersion,
-          encryption: cipher.encryption,
-          files: summary.files,
-          bytes: storedBytes,
-        });
-        await tx.events.append({
-          regno,
-          // PREMIS event type "replication".
-          type: 'replication',
-          agent: center.instanceId,
-          outcome: 'success',
-          detail: { ...summary, encryption: cipher.encryption, jobId: job.id },
-        });
-        // The log goes along, so a partner holds what rebuilding this center needs (log-replication.ts).
-        if (row.kind === 'peer') await enqueueLogReplication(tx, targetId, await tx.ledger.size());
-      },
-    };
+    await forEachLimited(files.content, 4, copy);
+    for (const f of files.rest) await copy(f);
+  } finally {
+    await target.close();
+  }
+  const summary = {
+    targetId,
+    version: reg.headVersion,
+    files: files.content.length + files.rest.length,
+    sent,
+    skipped,
+  };
+  return {
+    result: summary,
+    effects: async (tx: Repositories) => {
+      await tx.replicas.recordCopy({
+        regno,
+        targetId,
+        version: reg.headVersion,
+        encryption: cipher.encryption,
+        files: summary.files,
+        bytes: storedBytes,
+      });
+      await tx.events.append({
+        regno,
+        // PREMIS event type "replication".
+        type: 'replication',
+        agent: center.instanceId,
+        outcome: 'success',
+        detail: { ...summary, encryption: cipher.encryption, jobId },
+      });
+      // The log goes along, so a partner holds what rebuilding this center needs (log-replication.ts).
+      if (row.kind === 'peer') await enqueueLogReplication(tx, targetId, await tx.ledger.size());
+    },
   };
 }
 
@@ -177,7 +209,10 @@ export async function replicasOf(
   for (const targetId of [...new Set([...wanted, ...held.keys()])].sort()) {
     const r = held.get(targetId);
     const t = await center.db.replicaTargets.get(targetId);
-    const j = await center.db.jobs.getByKey(`${REPLICATE_JOB}:${regno}:v${reg.headVersion}:${targetId}`);
+    const j =
+      t === undefined
+        ? undefined
+        : await center.db.jobs.getByKey(`${REPLICATE_JOB}:${regno}:v${reg.headVersion}:${targetId}:${t.addedAt}`);
     const status: ReplicaView['status'] =
       r === undefined
         ? wanted.has(targetId)

@@ -64,6 +64,8 @@ const CONCURRENCY = 8;
  * into place at the end, so a failure never leaves a half-restored target.
  */
 export async function restore(center: Center, request: RestoreRequest): Promise<RestoreResult> {
+  // Asking for something that does not exist is not damage: refuse it before anything is repaired.
+  resolveVersion(await getRegistration(center, request.regno), request.version);
   try {
     return await restoreFromStore(center, request);
   } catch (e) {

@@ -62,8 +62,7 @@ export interface WitnessRequestBody {
 
 /** As a witness: the partner's checkpoint this center cosigned last, if any. */
 export async function witnessedFor(center: Center, peer: TargetRow): Promise<WitnessState | undefined> {
-  if (peer.logKey === null) return undefined;
-  return center.db.witness.state(parseVerifierKey(peer.logKey).name);
+  return center.db.witness.state(peer.id);
 }
 
 /**
@@ -73,7 +72,8 @@ export async function witnessedFor(center: Center, peer: TargetRow): Promise<Wit
  */
 export async function cosignForPartner(center: Center, peer: TargetRow, body: WitnessRequestBody): Promise<string> {
   const origin = parseVerifierKey(peer.logKey!).name;
-  const previous = await center.db.witness.state(origin);
+  // Kept per partner, not per origin name: a partner cannot move the state kept for another's log.
+  const previous = await center.db.witness.state(peer.id);
   let result;
   try {
     result = witnessCheckpoint({
@@ -108,7 +108,7 @@ export async function cosignForPartner(center: Center, peer: TargetRow, body: Wi
     }
     throw e;
   }
-  const advanced = await center.db.witness.advance(origin, previous?.size, {
+  const advanced = await center.db.witness.advance(peer.id, previous?.size, {
     size: result.state.size,
     rootHash: Buffer.from(result.state.rootHash).toString('hex'),
     checkpoint: body.checkpoint,
@@ -174,9 +174,29 @@ async function askOne(
     if (!Number.isInteger(latest) || latest === fromSize || latest > cp.size) throw e;
     answer = await ask(latest);
   }
-  const cosigned = addCosignatures(cp.note, [answer.cosignature]);
-  verifyCosignature(cosigned, partnerWitnessKey(peer));
-  await center.db.witness.addCosignature({ logSize: cp.size, witnessId: peer.id, cosignature: answer.cosignature });
+  // Exactly one line, by this partner's witness key: nothing else it sends is kept (another witness's name
+  // in a second line would crowd out that witness's real cosignature in receipts).
+  const vkey = partnerWitnessKey(peer);
+  const lines = String(answer.cosignature)
+    .split('\n')
+    .filter((l) => l !== '');
+  const [name, keyId] = vkey.split('+');
+  const line = lines[0];
+  if (lines.length !== 1 || line === undefined || !line.startsWith(`\u2014 ${name} `)) {
+    throw new WitnessError('malformed', {
+      zh: `伙伴 ${peer.id} 的副署不是一行本方签名`,
+      en: `partner ${peer.id} did not answer with one cosignature line of its own`,
+    });
+  }
+  const sig = Buffer.from(line.slice(`\u2014 ${name} `.length), 'base64');
+  if (sig.length < 4 || sig.subarray(0, 4).toString('hex') !== keyId) {
+    throw new WitnessError('untrusted', {
+      zh: `伙伴 ${peer.id} 的副署密钥不符`,
+      en: `partner ${peer.id} cosigned with another key`,
+    });
+  }
+  verifyCosignature(addCosignatures(cp.note, [`${line}\n`]), vkey);
+  await center.db.witness.addCosignature({ logSize: cp.size, witnessId: peer.id, cosignature: `${line}\n` });
 }
 
 /** The checkpoint at `size` with every cosignature partners gave it (for receipts and the log API). */

@@ -522,7 +522,8 @@ export interface HostedFile {
 
 /** What this center, as a witness, last cosigned of a partner's log. */
 export interface WitnessState {
-  readonly origin: string;
+  /** The partner whose log this is. */
+  readonly peerId: string;
   readonly size: number;
   /** Hex. */
   readonly rootHash: string;

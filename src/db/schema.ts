@@ -339,7 +339,7 @@ export interface PeerNoncesTable {
 }
 
 export interface WitnessStateTable {
-  origin: string;
+  peer_id: string;
   size: number;
   root_hash: string;
   checkpoint: string;

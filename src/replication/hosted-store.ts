@@ -4,7 +4,7 @@ import { copyFile, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ConflictError, DigestMismatchError, NotFoundError, wrapWriteError } from '../core/index.js';
+import { ConflictError, DigestMismatchError, InvalidInputError, NotFoundError, wrapWriteError } from '../core/index.js';
 import type { Repositories } from '../db/index.js';
 import { checkStoragePath } from '../store/index.js';
 import { challengeDigest, type CopyStatus, type StoredDigest } from './replica-target.js';
@@ -24,6 +24,9 @@ import { challengeDigest, type CopyStatus, type StoredDigest } from './replica-t
  * and the path is checked like any storage path (no '..', no absolute).
  */
 export class HostedStore {
+  /** One append or commit at a time per file: interleaved ones would mix bytes in the partial file. */
+  readonly #busy = new Map<string, Promise<unknown>>();
+
   constructor(
     readonly dir: string,
     private readonly db: Pick<Repositories, 'hostedFiles'>,
@@ -45,8 +48,29 @@ export class HostedStore {
     return out;
   }
 
+  #exclusive<T>(peerId: string, objectId: string, path: string, fn: () => Promise<T>): Promise<T> {
+    const key = this.#partial(peerId, objectId, path);
+    const run = (this.#busy.get(key) ?? Promise.resolve()).catch(() => undefined).then(fn);
+    const settled = run.catch(() => undefined);
+    this.#busy.set(key, settled);
+    void settled.then(() => {
+      if (this.#busy.get(key) === settled) this.#busy.delete(key);
+    });
+    return run;
+  }
+
   /** Add bytes at `offset` to the partial file; `offset` must be what the partial holds (0 for a new one). */
-  async append(peerId: string, objectId: string, path: string, offset: number, body: Readable): Promise<number> {
+  append(peerId: string, objectId: string, path: string, offset: number, body: Readable): Promise<number> {
+    if (typeof (body as Partial<Readable> | undefined)?.pipe !== 'function') {
+      throw new InvalidInputError({
+        zh: '副本数据须以 application/octet-stream 发送',
+        en: 'send replica bytes as application/octet-stream',
+      });
+    }
+    return this.#exclusive(peerId, objectId, path, () => this.#append(peerId, objectId, path, offset, body));
+  }
+
+  async #append(peerId: string, objectId: string, path: string, offset: number, body: Readable): Promise<number> {
     checkStoragePath(path);
     const partial = this.#partial(peerId, objectId, path);
     await mkdir(dirname(partial), { recursive: true });
@@ -74,7 +98,11 @@ export class HostedStore {
    * sent; otherwise drop it (the sender starts over). A committed file that
    * differs is moved to quarantine first, never deleted.
    */
-  async commit(peerId: string, objectId: string, path: string, expected: StoredDigest): Promise<void> {
+  commit(peerId: string, objectId: string, path: string, expected: StoredDigest): Promise<void> {
+    return this.#exclusive(peerId, objectId, path, () => this.#commit(peerId, objectId, path, expected));
+  }
+
+  async #commit(peerId: string, objectId: string, path: string, expected: StoredDigest): Promise<void> {
     checkStoragePath(path);
     const partial = this.#partial(peerId, objectId, path);
     const size = (await stat(partial).catch(() => undefined))?.size;
@@ -135,7 +163,7 @@ export class HostedStore {
   }
 
   #file(peerId: string, objectId: string, path: string): string {
-    return join(this.dir, segment(peerId), encodeURIComponent(objectId), ...path.split('/'));
+    return join(this.dir, segment(peerId), objectDir(objectId), ...checkStoragePath(path).split('/'));
   }
 
   #partial(peerId: string, objectId: string, path: string): string {
@@ -156,6 +184,19 @@ export class HostedStore {
     await mkdir(dirname(aside), { recursive: true });
     await copyFile(file, aside);
   }
+}
+
+/**
+ * The directory of an object, one path segment: the id URI-encoded (so '/'
+ * cannot split it), and never '.' or '..' (which encoding leaves as they
+ * are, and which would step out of the partner's own area).
+ */
+function objectDir(objectId: string): string {
+  const name = encodeURIComponent(objectId);
+  if (name === '' || name === '.' || name === '..' || name.length > 600) {
+    throw new InvalidInputError({ zh: `对象标识 "${objectId}" 无效`, en: `invalid object id "${objectId}"` });
+  }
+  return name;
 }
 
 function segment(peerId: string): string {

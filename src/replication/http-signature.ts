@@ -65,7 +65,13 @@ const DEFAULT_TTL = 300;
 /** Longest lifetime a verifier accepts: bounds how long callers must remember nonces. */
 const MAX_TTL = 600;
 const DEFAULT_SKEW = 300;
-const REQUEST_COMPONENTS = ['@method', '@path', '@query'] as const;
+/**
+ * `yinji-recipient` names the center a request is for: without it, a partner
+ * could replay a request signed for itself to another partner (say, a
+ * challenge) and pass the answer off as its own.
+ */
+const RECIPIENT = 'yinji-recipient';
+const REQUEST_COMPONENTS = ['@method', '@path', '@query', RECIPIENT] as const;
 const RESPONSE_COMPONENTS = ['@status', 'content-digest'] as const;
 /** Parameter order as we write it; a verifier takes the order the field has (RFC 9421 §2.3). */
 const PARAMS = ['created', 'expires', 'keyid', 'alg', 'nonce', 'tag'] as const;
@@ -201,7 +207,18 @@ export function signRequest(
   const digest = fieldValue(req.headers, 'content-digest', () =>
     badArgument('content-digest 重复', 'content-digest given twice'),
   );
-  const values: Record<string, string> = { '@method': req.method, '@path': target.path, '@query': target.query };
+  const recipient = fieldValue(req.headers, RECIPIENT, () =>
+    badArgument(`${RECIPIENT} 重复`, `${RECIPIENT} given twice`),
+  );
+  if (recipient === undefined || !KEY_ID.test(recipient)) {
+    throw badArgument(`须以 ${RECIPIENT} 指明接收方`, `name the recipient in ${RECIPIENT}`);
+  }
+  const values: Record<string, string> = {
+    '@method': req.method,
+    '@path': target.path,
+    '@query': target.query,
+    [RECIPIENT]: recipient,
+  };
   const components: string[] = [...REQUEST_COMPONENTS];
   if (digest !== undefined) {
     if (sha256Of(digest) === undefined) throw badArgument('content-digest 格式错误', 'malformed content-digest');
@@ -374,7 +391,8 @@ function verifyComponents(headers: Headers, x: Expectation): VerifiedRequest {
 export function verifyRequest(
   req: { method: string; path: string; headers: Headers; hasBody: boolean },
   lookup: (keyId: string) => KeyObject | undefined,
-  options: { now: Date; maxSkewSeconds?: number },
+  /** `recipient`: this center's id, which the signed `yinji-recipient` header must name. */
+  options: { now: Date; recipient: string; maxSkewSeconds?: number },
 ): VerifiedRequest {
   const kind = 'request';
   const target = pathAndQuery(req.path);
@@ -391,7 +409,18 @@ export function verifyRequest(
       '带正文的请求须有 content-digest',
       'a request with a body must carry content-digest',
     );
-  const values: Record<string, string> = { '@method': req.method, '@path': target.path, '@query': target.query };
+  const recipient = fieldValue(req.headers, RECIPIENT, () =>
+    refuse(kind, 'malformed', `${RECIPIENT} 重复`, `${RECIPIENT} given twice`),
+  );
+  if (recipient !== options.recipient) {
+    throw refuse(kind, 'recipient', `请求不是发给本中心的`, `the request is not meant for this center`);
+  }
+  const values: Record<string, string> = {
+    '@method': req.method,
+    '@path': target.path,
+    '@query': target.query,
+    [RECIPIENT]: recipient,
+  };
   if (digest !== undefined) values['content-digest'] = digest;
   return verifyComponents(req.headers, {
     kind,

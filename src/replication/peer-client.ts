@@ -54,18 +54,20 @@ export class PeerClient {
   async json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const res = await this.#send(method, path, payload, undefined, signal);
-    const text = (await collect(res.stream)).toString('utf8');
-    if (createHash('sha256').update(text).digest('hex') !== res.digest) throw tampered(this.peer);
-    if (res.status >= 400) throw serverError(res.status, text, `${method} ${path}`);
+    const raw = await collect(res.stream);
+    if (createHash('sha256').update(raw).digest('hex') !== res.digest) throw tampered(this.peer);
+    const text = raw.toString('utf8');
+    if (res.status >= 400) throw serverError(res.status, text.slice(0, 2000), `${method} ${path}`);
     return JSON.parse(text) as T;
   }
 
   /** Send a raw body (a file's bytes), streamed. */
   async upload(path: string, body: Readable, signal?: AbortSignal): Promise<unknown> {
     const res = await this.#send('PUT', path, undefined, body, signal);
-    const text = (await collect(res.stream)).toString('utf8');
-    if (createHash('sha256').update(text).digest('hex') !== res.digest) throw tampered(this.peer);
-    if (res.status >= 400) throw serverError(res.status, text, `PUT ${path}`);
+    const raw = await collect(res.stream);
+    if (createHash('sha256').update(raw).digest('hex') !== res.digest) throw tampered(this.peer);
+    const text = raw.toString('utf8');
+    if (res.status >= 400) throw serverError(res.status, text.slice(0, 2000), `PUT ${path}`);
     return JSON.parse(text) as unknown;
   }
 
@@ -73,7 +75,7 @@ export class PeerClient {
   async download(path: string, signal?: AbortSignal): Promise<Readable> {
     const res = await this.#send('GET', path, undefined, undefined, signal);
     if (res.status >= 400) {
-      throw serverError(res.status, (await collect(res.stream)).toString('utf8'), `GET ${path}`);
+      throw serverError(res.status, (await collect(res.stream)).toString('utf8').slice(0, 2000), `GET ${path}`);
     }
     const hash = createHash('sha256');
     const peer = this.peer;
@@ -99,7 +101,8 @@ export class PeerClient {
   ): Promise<{ status: number; digest: string; stream: IncomingMessage }> {
     const url = new URL(this.peer.url.replace(/\/+$/, '') + PEER_API + path);
     const target = url.pathname + url.search;
-    const headers: Record<string, string> = {};
+    // Signed: the partner refuses a request meant for another center (http-signature.ts).
+    const headers: Record<string, string> = { 'yinji-recipient': this.peer.id };
     if (json !== undefined) {
       headers['content-type'] = 'application/json';
       headers['content-digest'] = contentDigest(createHash('sha256').update(json).digest());
@@ -125,6 +128,11 @@ export class PeerClient {
               const v = res.headers[name];
               return Array.isArray(v) ? v.join(', ') : v;
             };
+            const status = res.statusCode ?? 0;
+            if (status >= 500 && header('signature') === undefined) {
+              // A proxy or load balancer in between answered (502, 504…): the partner is unreachable, not lying.
+              throw unreachable(this.peer, new Error(`HTTP ${status} (unsigned)`));
+            }
             verifyResponse(
               { status: res.statusCode ?? 0, headers: res.headers },
               this.peer.id,
@@ -136,12 +144,17 @@ export class PeerClient {
             resolve({ status: res.statusCode ?? 0, digest, stream: res });
           } catch (e) {
             res.resume();
+            stream?.destroy();
             reject(e instanceof YinjiError ? e : unreachable(this.peer, e));
           }
         },
       );
       req.once('timeout', () => req.destroy(new Error('timed out')));
-      req.once('error', (e) => reject(signal?.aborted ? e : unreachable(this.peer, e)));
+      req.once('error', (e) => {
+        // Let go of the body's file and cipher streams too, or every failed upload leaks them.
+        stream?.destroy();
+        reject(signal?.aborted ? e : unreachable(this.peer, e));
+      });
       if (stream !== undefined) {
         stream.once('error', (e) => req.destroy(e));
         stream.pipe(req);
@@ -157,9 +170,23 @@ function tampered(peer: PeerEndpoint): DigestMismatchError {
   });
 }
 
+/** A partner's JSON answers are small; one that is not is cut off rather than filling memory. */
+const MAX_ANSWER = 16 * 1024 * 1024;
+
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of stream) {
+    size += (c as Buffer).length;
+    if (size > MAX_ANSWER) {
+      stream.destroy();
+      throw new YinjiError('E_PEER_UNAVAILABLE', {
+        zh: '伙伴中心的应答过大',
+        en: 'the partner’s answer is too large',
+      });
+    }
+    chunks.push(c as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { DigestMismatchError, NotFoundError } from '../core/index.js';
 import { joinPath, type Storage } from '../store/index.js';
@@ -24,6 +28,8 @@ export class StorageTarget implements ReplicaTarget {
     readonly id: string,
     private readonly storage: Storage,
     private readonly objectRoot: (objectId: string) => string,
+    /** A local directory where files this target held are kept when a repair replaces them with other bytes. */
+    private readonly quarantineDir: string,
   ) {}
 
   async status(objectId: string, paths: readonly string[]): Promise<Map<string, CopyStatus>> {
@@ -49,10 +55,34 @@ export class StorageTarget implements ReplicaTarget {
     body.on('error', (e) => meter.destroy(e));
     body.pipe(meter);
     const key = this.#path(objectId, path);
-    await this.storage.put(key, meter, { ...(signal !== undefined ? { signal } : {}) });
-    this.#written.set(key, { size, sha256: hash.digest('hex') });
+    // The root inventory and its sidecar change with every version: replacing them is not a repair.
+    const aside = /^inventory\.json/.test(path) ? undefined : await this.#setAside(key);
+    try {
+      await this.storage.put(key, meter, { ...(signal !== undefined ? { signal } : {}) });
+    } finally {
+      body.destroy();
+    }
+    const sha256 = hash.digest('hex');
+    // Kept only when the bytes it held were other than the ones now written (a repair, not a re-send).
+    if (aside !== undefined && aside.sha256 === sha256) await rm(aside.file, { force: true });
+    this.#written.set(key, { size, sha256 });
   }
 
+  /** Copy what the target holds at `key` to the quarantine directory, with its SHA-256; undefined when it holds nothing. */
+  async #setAside(key: string): Promise<{ file: string; sha256: string } | undefined> {
+    if ((await this.storage.stat(key)) === undefined) return undefined;
+    const file = join(this.quarantineDir, this.id, new Date().toISOString().replace(/[:.]/g, '-'), ...key.split('/'));
+    await mkdir(dirname(file), { recursive: true });
+    const hash = createHash('sha256');
+    const tap = new Transform({
+      transform(chunk: Buffer, _e, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    await pipeline(await this.storage.read(key), tap, createWriteStream(file));
+    return { file, sha256: hash.digest('hex') };
+  }
   async commit(objectId: string, path: string, expected: StoredDigest): Promise<void> {
     const key = this.#path(objectId, path);
     const got = this.#written.get(key);

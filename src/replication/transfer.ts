@@ -20,6 +20,7 @@ export interface ObjectFile {
 
 /** How copies at a target are encrypted; `key` is the center's replica key. */
 export interface CopyCipher {
+  readonly targetId: string;
   readonly encryption: ReplicaEncryption;
   readonly key: Buffer;
 }
@@ -55,22 +56,24 @@ export async function withDigest(
 }
 
 /**
- * The encryption context of a file (replica-cipher.ts derives its key and
- * nonces from it): a key/nonce pair must never meet two plaintexts. Content
- * under `vN/content/` is named by its digest, so the digest goes in. Every
- * other file an encrypted copy holds sits at a path OCFL never rewrites
- * (`vN/inventory.json`, its sidecar, the NAMASTE file): the path alone
- * names one plaintext, and a center rebuilt from its partners can decrypt
- * the version inventories before it knows any digest. The root inventory,
- * the one file that changes, is never sent encrypted (see isMutable): it is
- * the head version's inventory again.
+ * The encryption context of a file at a target (replica-cipher.ts derives
+ * its key and nonces from it): a key/nonce pair must never meet two
+ * plaintexts. The target's id is in it, so each target holds different
+ * ciphertext — one partner cannot answer challenges with another's copy.
+ * Files OCFL never rewrites at their path (`vN/inventory.json` and its
+ * sidecar, the NAMASTE file) and log segments (named by the leaves they
+ * hold) are named by their path alone, so a center rebuilt from its partners
+ * can decrypt them before it knows any digest. Every other file — content,
+ * the root inventory, which changes with each version — also by its digest.
  */
 export function cipherContext(
+  targetId: string,
   objectId: string,
   file: { path: string; digest: NonNullable<ObjectFile['digest']> },
 ): string {
-  const named = /^v[0-9]+\/content\//.test(file.path) ? `\n${file.digest.algorithm}:${file.digest.hex}` : '';
-  return `yinji-replica/1\n${objectId}\n${file.path}${named}`;
+  const fixed = /^v[0-9]+\/inventory\.json(\.[a-z0-9]+)?$|^0=ocfl_object_1\.1$|^log\//.test(file.path);
+  const named = fixed ? '' : `\n${file.digest.algorithm}:${file.digest.hex}`;
+  return `yinji-replica/2\n${targetId}\n${objectId}\n${file.path}${named}`;
 }
 
 /** Size of the file as the target stores it. */
@@ -100,9 +103,12 @@ async function storedForm(
     },
   });
   const source = await file.read();
-  const encrypt = encryptStream(cipher.encryption, cipher.key, cipherContext(objectId, file));
+  const encrypt = encryptStream(cipher.encryption, cipher.key, cipherContext(cipher.targetId, objectId, file));
   const out = source.pipe(check).pipe(verify).pipe(encrypt);
-  for (const s of [source, check, verify]) s.once('error', (e) => out.destroy(e));
+  const chain = [source, check, verify, out];
+  // Any end of the chain failing or being let go releases all of it (the file handle first of all).
+  for (const s of chain) s.once('error', (e) => chain.forEach((t) => t !== s && t.destroy(e)));
+  out.once('close', () => chain.forEach((t) => t.destroy()));
   return out;
 }
 
@@ -152,15 +158,20 @@ export async function sendFile(
   });
   const stored = await storedForm(objectId, f, cipher);
   stored.once('error', (e) => skip.destroy(e));
-  await target.append(objectId, f.path, offset, stored.pipe(skip), signal);
-  // append returns once the target took the last byte; the hash is complete when the stream ended.
-  await new Promise<void>((resolve, reject) => {
-    if (skip.writableFinished) resolve();
-    else {
-      skip.once('finish', resolve);
-      skip.once('error', reject);
-    }
-  });
+  try {
+    await target.append(objectId, f.path, offset, stored.pipe(skip), signal);
+    // append returns once the target took the last byte; the hash is complete when the stream ended.
+    await new Promise<void>((resolve, reject) => {
+      if (skip.writableFinished) resolve();
+      else {
+        skip.once('finish', resolve);
+        skip.once('error', reject);
+      }
+    });
+  } finally {
+    skip.destroy();
+    stored.destroy();
+  }
   const expected = { size: seen, sha256: hash.digest('hex') };
   await target.commit(objectId, f.path, expected, signal);
   return { sent: seen - offset, storedBytes: seen };
@@ -193,7 +204,7 @@ export async function fetchFile(
   await pipeline(
     await target.read(objectId, file.path, signal),
     // However the copy was written: the header says (a center rebuilt from its partners has no record of it).
-    decryptAnyStream(key, cipherContext(objectId, file)),
+    decryptAnyStream(key, cipherContext(target.id, objectId, file)),
     check,
     createWriteStream(dest),
     ...(signal !== undefined ? [{ signal }] : []),

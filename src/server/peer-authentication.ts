@@ -19,9 +19,9 @@ const isPeerRoute = (request: FastifyRequest): boolean => request.routeOptions.c
  * The partner-center API's own authentication (issue 7 item 1): every
  * request must carry an RFC 9421 signature by a paired center's key
  * (replication/http-signature.ts), fresh and never seen before; a JSON body
- * must match the signed Content-Digest. Every answer — errors included — is
- * signed in turn over its status and Content-Digest with the request's
- * nonce, so the partner can believe it.
+ * must match the signed Content-Digest. Every answer to an authenticated
+ * request — errors included — is signed in turn over its status and
+ * Content-Digest with the request's nonce, so the partner can believe it.
  *
  * A PUT of a file's bytes is not covered by a Content-Digest (it streams,
  * and may be the rest of a cut transfer); what it carries is only kept as
@@ -67,10 +67,10 @@ export function registerPeerAuthentication(app: FastifyInstance, center: Center)
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (!isPeerRoute(request)) return payload;
-    const nonce =
-      request.peerNonce ??
-      /;nonce="([A-Za-z0-9_-]{16,128})"/.exec(String(request.headers['signature-input'] ?? ''))?.[1];
-    if (nonce === undefined) return payload; // not a signed request at all: nothing to bind an answer to
+    // Only answers to authenticated requests are signed: signing whatever nonce an unknown caller sends
+    // would make this center sign for anyone. A refused request gets an unsigned error.
+    const nonce = request.peerNonce;
+    if (nonce === undefined) return payload;
     if (reply.getHeader('content-digest') === undefined) {
       const body = payload === null || payload === undefined ? '' : payload;
       if (typeof body !== 'string' && !Buffer.isBuffer(body)) return payload; // a stream sets its own digest

@@ -51,14 +51,21 @@ export function registerReplication(program: Command, global: () => GlobalOption
     .description('添加伙伴中心 / add a partner center from its pairing token')
     .option(
       '--encrypt <alg>',
-      '为其保存的副本加密：aes-256-gcm（默认）、sm4、none / encrypt copies kept there',
-      'aes-256-gcm',
+      '为其保存的副本加密：aes-256-gcm（新伙伴默认）、sm4、none；再次添加时不给则保持不变 / encryption of copies kept there (new partners: aes-256-gcm; kept when re-added)',
     )
     .option('--url <url>', '改用此地址访问伙伴 / reach the partner at this URL instead')
-    .action(async (token: string, flags: { encrypt: string; url?: string }) => {
+    .option(
+      '--replace',
+      '伙伴换了密钥：核实指纹后用新密钥取代旧的 / the partner has a new key: replace the old one (check the fingerprint first)',
+    )
+    .action(async (token: string, flags: { encrypt?: string; url?: string; replace?: boolean }) => {
       const opts = global();
       const p = await withCenter(opts, (center) =>
-        addPeer(center, token, { encryption: flags.encrypt, ...(flags.url ? { url: flags.url } : {}) }),
+        addPeer(center, token, {
+          ...(flags.encrypt !== undefined ? { encryption: flags.encrypt } : {}),
+          ...(flags.url ? { url: flags.url } : {}),
+          ...(flags.replace === true ? { replace: true } : {}),
+        }),
       );
       if (opts.json) return printJson(p);
       say(opts, {

@@ -71,10 +71,10 @@ export function replicationMigration(): Migration {
         .execute();
       await db.schema.createIndex('peer_nonces_expiry_idx').on('peer_nonces').column('expires_at').execute();
 
-      // Witness side: the latest checkpoint of each partner's log this center cosigned (C2SP tlog-witness).
+      // Witness side: per partner, the latest checkpoint of its log this center cosigned (C2SP tlog-witness).
       await db.schema
         .createTable('witness_state')
-        .addColumn('origin', 'text', (c) => c.primaryKey())
+        .addColumn('peer_id', 'text', (c) => c.primaryKey())
         .addColumn('size', 'bigint', (c) => c.notNull())
         .addColumn('root_hash', 'text', (c) => c.notNull())
         .addColumn('checkpoint', 'text', (c) => c.notNull())

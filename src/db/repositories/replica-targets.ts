@@ -56,15 +56,22 @@ export function replicaTargetRepository(ctx: RepoContext): ReplicaTargetReposito
           .insertInto('replica_targets')
           .values(row)
           .onConflict((oc) =>
-            oc.column('id').doUpdateSet({
+            oc.column('id').doUpdateSet((eb) => ({
               kind: row.kind,
               name: row.name,
               location: row.location,
               encryption: row.encryption,
               peer_key: row.peer_key,
               log_key: row.log_key,
+              // A target added again after removal starts a new generation (its copy jobs are keyed by it).
+              added_at: eb
+                .case()
+                .when('replica_targets.removed_at', 'is', null)
+                .then(eb.ref('replica_targets.added_at'))
+                .else(row.added_at)
+                .end(),
               removed_at: null,
-            }),
+            })),
           )
           .execute();
         return (await get(t.id))!;

@@ -66,17 +66,21 @@ export function replicaRepository(ctx: RepoContext): ReplicaRepository {
             .insertInto('replicas')
             .values(row)
             .onConflict((oc) =>
-              oc.columns(['regno', 'target_id']).doUpdateSet({
-                version: row.version,
-                state: row.state,
-                encryption: row.encryption,
-                files: row.files,
-                bytes: row.bytes,
-                copied_at: row.copied_at,
-                audited_at: null,
-                audit_outcome: null,
-                detail: '{}',
-              }),
+              oc
+                .columns(['regno', 'target_id'])
+                .doUpdateSet({
+                  version: row.version,
+                  state: row.state,
+                  encryption: row.encryption,
+                  files: row.files,
+                  bytes: row.bytes,
+                  copied_at: row.copied_at,
+                  audited_at: null,
+                  audit_outcome: null,
+                  detail: '{}',
+                })
+                // A copy job that finishes late never moves the recorded copy back to an older version.
+                .where('replicas.version', '<=', row.version),
             )
             .execute();
         },

@@ -8,16 +8,16 @@ import { timestamp, type RepoContext } from './context.js';
  * checkpoint must extend it; as a log, the cosignatures partners gave.
  */
 export interface WitnessRepository {
-  state(origin: string): Promise<WitnessState | undefined>;
+  state(peerId: string): Promise<WitnessState | undefined>;
   /**
-   * Move the witnessed state of `origin` from `previousSize` (undefined: first
+   * Move the witnessed state of `peerId` from `previousSize` (undefined: first
    * sight) to `next`; false when another request moved it first (the caller
    * re-reads and re-checks).
    */
   advance(
-    origin: string,
+    peerId: string,
     previousSize: number | undefined,
-    next: Omit<WitnessState, 'origin' | 'updatedAt'>,
+    next: Omit<WitnessState, 'peerId' | 'updatedAt'>,
   ): Promise<boolean>;
   listStates(): Promise<readonly WitnessState[]>;
   addCosignature(c: Omit<Cosignature, 'receivedAt'>): Promise<void>;
@@ -29,13 +29,13 @@ export interface WitnessRepository {
 
 export function witnessRepository(ctx: RepoContext): WitnessRepository {
   const toState = (r: {
-    origin: string;
+    peer_id: string;
     size: number;
     root_hash: string;
     checkpoint: string;
     updated_at: string;
   }): WitnessState => ({
-    origin: r.origin,
+    peerId: r.peer_id,
     size: Number(r.size),
     rootHash: r.root_hash,
     checkpoint: r.checkpoint,
@@ -53,13 +53,13 @@ export function witnessRepository(ctx: RepoContext): WitnessRepository {
     receivedAt: r.received_at,
   });
   return {
-    state: (origin) =>
-      guarded({ zh: `读取见证状态 ${origin}`, en: `read witness state ${origin}` }, async () => {
-        const r = await ctx.db.selectFrom('witness_state').selectAll().where('origin', '=', origin).executeTakeFirst();
+    state: (peerId) =>
+      guarded({ zh: `读取见证状态 ${peerId}`, en: `read witness state ${peerId}` }, async () => {
+        const r = await ctx.db.selectFrom('witness_state').selectAll().where('peer_id', '=', peerId).executeTakeFirst();
         return r && toState(r);
       }),
-    advance: (origin, previousSize, next) =>
-      guarded({ zh: `更新见证状态 ${origin}`, en: `update witness state ${origin}` }, async () => {
+    advance: (peerId, previousSize, next) =>
+      guarded({ zh: `更新见证状态 ${peerId}`, en: `update witness state ${peerId}` }, async () => {
         const row = {
           size: next.size,
           root_hash: next.rootHash,
@@ -69,23 +69,23 @@ export function witnessRepository(ctx: RepoContext): WitnessRepository {
         if (previousSize === undefined) {
           const r = await ctx.db
             .insertInto('witness_state')
-            .values({ origin, ...row })
-            .onConflict((oc) => oc.column('origin').doNothing())
-            .returning('origin')
+            .values({ peer_id: peerId, ...row })
+            .onConflict((oc) => oc.column('peer_id').doNothing())
+            .returning('peer_id')
             .executeTakeFirst();
           return r !== undefined;
         }
         const r = await ctx.db
           .updateTable('witness_state')
           .set(row)
-          .where('origin', '=', origin)
+          .where('peer_id', '=', peerId)
           .where('size', '=', previousSize)
           .executeTakeFirst();
         return Number(r.numUpdatedRows) === 1;
       }),
     listStates: () =>
       guarded({ zh: '列出见证状态', en: 'list witness states' }, async () =>
-        (await ctx.db.selectFrom('witness_state').selectAll().orderBy('origin').execute()).map(toState),
+        (await ctx.db.selectFrom('witness_state').selectAll().orderBy('peer_id').execute()).map(toState),
       ),
     addCosignature: (c) =>
       guarded({ zh: '保存副署签名', en: 'store cosignature' }, async () => {

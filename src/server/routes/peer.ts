@@ -21,7 +21,8 @@ import { contentDigest } from '../../replication/index.js';
  */
 const PEER = { access: 'peer' } as const;
 const TAGS = ['peer'];
-const objectId = { type: 'string', minLength: 1, maxLength: 512 } as const;
+// An object id is one opaque string, never a path: no separators, not '.' or '..' (hosted-store.ts checks again).
+const objectId = { type: 'string', minLength: 1, maxLength: 512, pattern: '^(?!\\.{1,2}$)[^/\\\\\\u0000]+$' } as const;
 const path = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 const paths = { type: 'array', items: path, minItems: 1, maxItems: 500 } as const;
 const sha256 = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
