@@ -13,6 +13,7 @@
  * reported and nothing of it is written; the store is only written for
  * objects that are missing or fail their own validation.
  */
+import { registerForeignEntry } from './carrier-register.js';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { validateObject } from '../store/index.js';
@@ -47,6 +48,10 @@ export interface CarrierImportRequest {
   readonly trustKeys?: readonly string[];
   /** Verify only: report what would be restored and write nothing. */
   readonly verifyOnly?: boolean;
+  /** Register what this center does not know as new registrations (carrier-register.ts). */
+  readonly register?: boolean;
+  /** With `register`: for this unit, instead of the one each original record names. */
+  readonly unit?: string;
   readonly agent?: Agent;
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: CarrierProgress) => void;
@@ -152,6 +157,21 @@ export async function importCarrier(center: Center, request: CarrierImportReques
   const items: CarrierImportItem[] = [];
   for (const r of results) {
     if (!('verified' in r)) {
+      const entry = manifest.entries.find((e) => e.regno === r.regno);
+      if (r.status === 'unknown' && request.register === true && request.verifyOnly !== true && entry !== undefined) {
+        items.push(
+          await registerForeignEntry(center, dir, manifest, entry, {
+            ...(request.unit !== undefined ? { unit: request.unit } : {}),
+            ...(request.agent !== undefined ? { agent: request.agent } : {}),
+            ...(signal ? { signal } : {}),
+          }).catch((e: unknown): CarrierImportItem => {
+            signal?.throwIfAborted();
+            const p = itemProblem(r.regno, e);
+            return { ...r, status: 'failed', problems: [{ code: p.code, message: p.message }] };
+          }),
+        );
+        continue;
+      }
       items.push(r);
       continue;
     }
@@ -217,7 +237,16 @@ export async function importCarrier(center: Center, request: CarrierImportReques
     });
   }
 
-  const counts = { restored: 0, intact: 0, restorable: 0, invalid: 0, mismatch: 0, unknown: 0, failed: 0 };
+  const counts = {
+    restored: 0,
+    intact: 0,
+    restorable: 0,
+    invalid: 0,
+    mismatch: 0,
+    unknown: 0,
+    registered: 0,
+    failed: 0,
+  };
   for (const i of items) counts[i.status]++;
   const complete = counts.invalid + counts.mismatch + counts.failed === 0;
   await recordAudit(center, {
@@ -230,7 +259,11 @@ export async function importCarrier(center: Center, request: CarrierImportReques
       verifyOnly: request.verifyOnly === true,
       centerId: manifest.centerId,
       counts,
-      items: items.map((i) => ({ regno: i.regno, status: i.status })),
+      items: items.map((i) => ({
+        regno: i.regno,
+        status: i.status,
+        ...(i.registeredAs ? { registeredAs: i.registeredAs } : {}),
+      })),
     },
   });
   return {

@@ -33,9 +33,12 @@ import { sha256Hex, type CarrierEntry } from './carrier-manifest.js';
  * valid, nothing written; restorable: would be restored (verifyOnly);
  * invalid: the bag fails verification, nothing written; mismatch: the object
  * on the carrier is not what this center registered; unknown: not registered
- * here, not imported; failed: verified, but writing or validating it failed.
+ * here, not imported; registered: not registered here, verified and
+ * registered as a new registration (`register`); failed: verified, but
+ * writing or validating it failed.
  */
-export type CarrierItemStatus = 'restored' | 'intact' | 'restorable' | 'invalid' | 'mismatch' | 'unknown' | 'failed';
+export type CarrierItemStatus =
+  'restored' | 'intact' | 'restorable' | 'invalid' | 'mismatch' | 'unknown' | 'registered' | 'failed';
 
 /** The store's copy before import. behind: valid, but with fewer versions than the carrier. */
 export type StoredState = 'missing' | 'damaged' | 'behind' | 'intact';
@@ -56,6 +59,8 @@ export interface CarrierImportItem {
   readonly filesWritten?: number;
   readonly bytesWritten?: number;
   readonly problems?: readonly CarrierItemFinding[];
+  /** The registration number it got here ('registered'). */
+  readonly registeredAs?: string;
 }
 
 export interface Verified {
@@ -104,8 +109,8 @@ export async function verifyEntry(
       problems: [
         finding(
           'CARRIER_UNKNOWN_REGISTRATION',
-          '本中心没有这一登记；登记外来载体上的内容尚未支持，未导入',
-          'this center has no such registration; registering the content of a foreign carrier is not supported yet — not imported',
+          '本中心没有这一登记，未导入（用 --register 登记为本中心的新登记）',
+          'this center has no such registration; not imported (--register registers it here as a new registration)',
         ),
       ],
     };

@@ -305,7 +305,7 @@ for (const dialect of TEST_DIALECTS) {
       expect((await validateCenterStore(center)).valid).toBe(true);
     });
 
-    it("reports a carrier of registrations this center does not know as 'unknown', importing nothing", async () => {
+    it("reports a carrier of registrations this center does not know as 'unknown', and registers it when asked", async () => {
       const otherDir = join(base, 'other-center');
       const other = await Center.open({
         dataDir: otherDir,
@@ -330,6 +330,42 @@ for (const dialect of TEST_DIALECTS) {
         });
         expect(result.items).toMatchObject([{ status: 'unknown' }]);
         expect(result.complete).toBe(true);
+
+        // With --register: verified, then registered here as a new registration of the unit asked for.
+        const before = await center.db.registrations.list({ limit: 1000 });
+        const registered = await importCarrier(center, {
+          from: join(base, 'carrier-other'),
+          trustKeys: [other.evidence.keys.log.verifierKey],
+          register: true,
+          unit: 'U9',
+        });
+        expect(registered.items).toMatchObject([{ status: 'registered' }]);
+        const regno = registered.items[0]!.registeredAs!;
+        expect(before.items.map((r) => r.regno)).not.toContain(regno);
+        expect((await center.db.registrations.getByRegno(regno))?.unitId).toBe(
+          (await center.db.units.getByCode('U9'))?.id,
+        );
+        const out = join(base, 'restored-foreign');
+        await restore(center, { regno, to: out });
+        expect(await treeListing(out)).toEqual(await treeListing(src));
+        const [event] = (await center.db.events.listForRegistration(regno)).filter(
+          (e) => e.type === 'carrier-register',
+        );
+        expect(event?.detail).toMatchObject({ serial: 'O-1', fromCenter: 'OTHER' });
+
+        // A flipped byte in the foreign bag: refused, nothing registered.
+        const bagFile = join(base, 'carrier-other', 'bags');
+        const [bag] = await readdir(bagFile);
+        const victim = (await treeListing(join(bagFile, bag!, 'data'))).map(pathOf).find((p) => p.endsWith('a.txt'))!;
+        await writeFile(join(bagFile, bag!, 'data', victim), 'othe!');
+        const count = (await center.db.registrations.list({ limit: 1000 })).items.length;
+        const tampered = await importCarrier(center, {
+          from: join(base, 'carrier-other'),
+          trustKeys: [other.evidence.keys.log.verifierKey],
+          register: true,
+        });
+        expect(tampered.items).toMatchObject([{ status: 'invalid' }]);
+        expect((await center.db.registrations.list({ limit: 1000 })).items).toHaveLength(count);
       } finally {
         await other.close();
       }

@@ -27,6 +27,7 @@ const STATUS_NAMES: Record<CarrierItemStatus, Message> = {
   invalid: { zh: '校验未通过，未导入', en: 'failed verification, not imported' },
   mismatch: { zh: '与本中心的登记不符，未导入', en: 'does not match this center’s registration, not imported' },
   unknown: { zh: '本中心未登记，未导入', en: 'not registered here, not imported' },
+  registered: { zh: '已登记为本中心的新登记', en: 'registered here as a new registration' },
   failed: { zh: '恢复失败', en: 'restore failed' },
 };
 
@@ -69,8 +70,8 @@ function printItem(opts: GlobalOptions, item: CarrierImportItem): void {
       }
     : { zh: '', en: '' };
   say(opts, {
-    zh: `${item.regno}  ${STATUS_NAMES[item.status].zh}${extra}${outdated.zh}`,
-    en: `${item.regno}  ${STATUS_NAMES[item.status].en}${extraEn}${outdated.en}`,
+    zh: `${item.regno}  ${STATUS_NAMES[item.status].zh}${item.registeredAs ? ` ${item.registeredAs}` : ''}${extra}${outdated.zh}`,
+    en: `${item.regno}  ${STATUS_NAMES[item.status].en}${item.registeredAs ? ` ${item.registeredAs}` : ''}${extraEn}${outdated.en}`,
   });
   const problems = item.problems ?? [];
   for (const p of problems.slice(0, 5)) {
@@ -147,39 +148,51 @@ export function registerCarrier(program: Command, global: () => GlobalOptions): 
       '另外信任的验证公钥（其他中心的载体）/ further trusted verifier keys (another center’s carrier)',
     )
     .option('--verify-only', '只校验，不写入保存库 / verify only, write nothing to the store', false)
-    .action(async (dir: string, flags: { trustKey?: string[]; verifyOnly: boolean }) => {
-      const opts = global();
-      const bar = progressBar(opts, {
-        verify: { zh: '校验载体', en: 'Verifying carrier' },
-        restore: { zh: '恢复对象', en: 'Restoring objects' },
-      });
-      try {
-        const result = await withCenter(opts, (center) =>
-          importCarrier(center, {
-            from: dir,
-            trustKeys: flags.trustKey ?? [],
-            verifyOnly: flags.verifyOnly,
-            agent: process.env.USER,
-            onProgress: (p) => bar.update(p),
-          }),
-        );
-        bar.stop();
-        process.exitCode = result.complete ? EXIT.ok : EXIT.integrity;
-        if (opts.json) return printJson(result);
-        for (const item of result.items) printItem(opts, item);
-        const c = result.counts;
-        say(opts, {
-          zh: `载体 ${result.serial}（${TYPE_NAMES[result.type].zh}，中心 ${result.centerId}，${result.createdAt}）签名有效：恢复 ${c.restored}，完好 ${c.intact}${result.verifyOnly ? `，可恢复 ${c.restorable}` : ''}，无效 ${c.invalid}，不符 ${c.mismatch}，未登记 ${c.unknown}，失败 ${c.failed}`,
-          en: `carrier ${result.serial} (${TYPE_NAMES[result.type].en}, center ${result.centerId}, ${result.createdAt}) signature valid: ${c.restored} restored, ${c.intact} intact${result.verifyOnly ? `, ${c.restorable} restorable` : ''}, ${c.invalid} invalid, ${c.mismatch} mismatched, ${c.unknown} unknown, ${c.failed} failed`,
+    .option(
+      '--register',
+      '把本中心未登记的内容（其他中心或单位的载体）登记为新登记 / register what this center does not know (another center’s or a unit’s carrier) as new registrations',
+    )
+    .option('--unit <code>', '与 --register 同用：登记到此单位 / with --register: register for this unit')
+    .action(
+      async (dir: string, flags: { trustKey?: string[]; verifyOnly: boolean; register?: boolean; unit?: string }) => {
+        const opts = global();
+        const bar = progressBar(opts, {
+          verify: { zh: '校验载体', en: 'Verifying carrier' },
+          restore: { zh: '恢复对象', en: 'Restoring objects' },
         });
-        if (c.unknown > 0) {
+        try {
+          const result = await withCenter(opts, (center) =>
+            importCarrier(center, {
+              from: dir,
+              trustKeys: flags.trustKey ?? [],
+              verifyOnly: flags.verifyOnly,
+              ...(flags.register === true ? { register: true } : {}),
+              ...(flags.unit !== undefined ? { unit: flags.unit } : {}),
+              agent: process.env.USER,
+              onProgress: (p) => bar.update(p),
+            }),
+          );
+          bar.stop();
+          process.exitCode = result.complete ? EXIT.ok : EXIT.integrity;
+          if (opts.json) return printJson(result);
+          for (const item of result.items) printItem(opts, item);
+          const c = result.counts;
           say(opts, {
-            zh: '本中心未登记的内容没有导入；把外来载体登记为本中心的登记尚不支持。',
-            en: 'content not registered here was not imported; registering a foreign carrier is not supported yet.',
+            zh: `载体 ${result.serial}（${TYPE_NAMES[result.type].zh}，中心 ${result.centerId}，${result.createdAt}）签名有效：恢复 ${c.restored}，完好 ${c.intact}${result.verifyOnly ? `，可恢复 ${c.restorable}` : ''}，无效 ${c.invalid}，不符 ${c.mismatch}，未登记 ${c.unknown}，失败 ${c.failed}`,
+            en: `carrier ${result.serial} (${TYPE_NAMES[result.type].en}, center ${result.centerId}, ${result.createdAt}) signature valid: ${c.restored} restored, ${c.intact} intact${result.verifyOnly ? `, ${c.restorable} restorable` : ''}, ${c.invalid} invalid, ${c.mismatch} mismatched, ${c.unknown} unknown, ${c.failed} failed`,
           });
+          if (c.registered > 0) {
+            say(opts, { zh: `新登记 ${c.registered} 项`, en: `${c.registered} registered as new registrations` });
+          }
+          if (c.unknown > 0) {
+            say(opts, {
+              zh: '本中心未登记的内容没有导入；要登记为本中心的新登记，加 --register。',
+              en: 'content not registered here was not imported; add --register to register it here.',
+            });
+          }
+        } finally {
+          bar.stop();
         }
-      } finally {
-        bar.stop();
-      }
-    });
+      },
+    );
 }
