@@ -28,7 +28,7 @@ import type { CheckReport } from '../checks/index.js';
 import { STATEMENT_TYPE } from '../certificate/index.js';
 import type { DigestAlgorithm } from '../digest/index.js';
 import { MerkleLog, leafHash, rootOf, verifyCheckpoint } from '../ledger/index.js';
-import { PeerTarget, cipherContext, decryptAnyStream, type ReplicaTarget } from '../replication/index.js';
+import { PeerTarget, cipherContext, decryptAny, type ReplicaTarget } from '../replication/index.js';
 import {
   INVENTORY,
   OBJECT_NAMASTE,
@@ -82,7 +82,7 @@ async function readAll(stream: Readable): Promise<Buffer> {
 /** A non-content file of an object (or a log segment), decrypted; these are small. */
 async function fetchSmall(center: Center, target: ReplicaTarget, objectId: string, path: string): Promise<Buffer> {
   const context = cipherContext(target.id, objectId, { path, digest: { algorithm: 'sha256', hex: '' } });
-  const stream = (await target.read(objectId, path)).pipe(decryptAnyStream(center.evidence.keys.replica, context));
+  const stream = decryptAny(await target.read(objectId, path), center.evidence.keys.replica, context);
   return readAll(stream);
 }
 
@@ -277,7 +277,7 @@ async function restoreObject(
   for (const [digest, paths] of Object.entries(inventory.manifest)) {
     for (const p of paths) {
       const context = cipherContext(target.id, objectId, { path: p, digest: { algorithm: digestAlg, hex: digest } });
-      const stream = (await target.read(objectId, p)).pipe(decryptAnyStream(center.evidence.keys.replica, context));
+      const stream = decryptAny(await target.read(objectId, p), center.evidence.keys.replica, context);
       // put checks the digest as the bytes flow: a wrong copy is refused and nothing stored.
       await center.storage.put(joinPath(root, p), stream, { expected: { algorithm: digestAlg, digest } });
       files++;

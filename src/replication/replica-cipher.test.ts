@@ -14,7 +14,7 @@ import {
   generateReplicaKey,
   isReplicaEncryption,
   type ReplicaEncryption,
-  decryptAnyStream,
+  decryptAny,
   encryptionOf,
 } from './replica-cipher.js';
 
@@ -322,18 +322,45 @@ describe('helpers', () => {
   });
 });
 
-describe('decryptAnyStream: the algorithm read from the copy itself', () => {
+describe('decryptAny: the algorithm read from the copy itself', () => {
   it.each(REPLICA_ENCRYPTIONS)('decrypts %s copies of every size, cut into any chunks', async (alg) => {
     for (const size of [0, 1, 6, 7, 8, SEG + 3]) {
       const plain = pattern(size, size + 3);
       const sealed = await encrypt(alg, plain);
       expect(encryptionOf(sealed)).toBe(size === 0 && alg === 'none' ? 'none' : alg);
-      for (const seed of [1, 2, 3]) expectBytes(await through(decryptAnyStream(KEY, CONTEXT), sealed, seed), plain);
+      for (const seed of [1, 2, 3])
+        expectBytes(await readAll(decryptAny(Readable.from(chunked(sealed, seed)), KEY, CONTEXT)), plain);
     }
+  });
+
+  it('reads the copy only as fast as the plaintext is taken', async () => {
+    const sealed = await encrypt('aes-256-gcm', pattern(8 * SEG * 16));
+    let pulled = 0;
+    const source = (async function* () {
+      for (let o = 0; o < sealed.length; o += 16_384) {
+        pulled += 16_384;
+        yield sealed.subarray(o, o + 16_384);
+      }
+    })();
+    const plain = decryptAny(source, KEY, CONTEXT);
+    const it = plain[Symbol.asyncIterator]();
+    await it.next();
+    await new Promise((r) => setTimeout(r, 50));
+    // A few segments of lookahead, not the whole 8 MiB copy.
+    expect(pulled).toBeLessThan(sealed.length / 4);
+    await it.return?.();
   });
 
   it('fails on a tampered encrypted copy, as decryptStream does', async () => {
     const sealed = await encrypt('aes-256-gcm', pattern(1000));
-    await expect(through(decryptAnyStream(KEY, CONTEXT), flip(sealed, 40))).rejects.toBeInstanceOf(ReplicaCipherError);
+    await expect(readAll(decryptAny(Readable.from([flip(sealed, 40)]), KEY, CONTEXT))).rejects.toBeInstanceOf(
+      ReplicaCipherError,
+    );
   });
 });
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -7,7 +7,7 @@ import {
   randomBytes,
   timingSafeEqual,
 } from 'node:crypto';
-import { PassThrough, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { InvalidInputError, YinjiError, type Message, type YinjiErrorOptions } from '../core/errors.js';
 
 /**
@@ -134,35 +134,50 @@ export function encryptionOf(header: Buffer): ReplicaEncryption {
   return found ?? 'none';
 }
 
-/** A decrypting stream that picks the algorithm from the header (encryptionOf). */
-export function decryptAnyStream(masterKey: Buffer, context: string): Transform {
-  let inner: Transform | undefined;
+/**
+ * The plaintext of a stored copy, however it was encrypted: the algorithm is
+ * read from its header (encryptionOf). Backpressure holds end to end: the
+ * copy is read only as fast as the plaintext is consumed.
+ */
+export function decryptAny(source: AsyncIterable<Buffer>, masterKey: Buffer, context: string): Readable {
+  return Readable.from(decryptSniffed(source, masterKey, context), { objectMode: false });
+}
+
+async function* decryptSniffed(
+  source: AsyncIterable<Buffer>,
+  masterKey: Buffer,
+  context: string,
+): AsyncGenerator<Buffer> {
+  const input = source[Symbol.asyncIterator]();
   let head = Buffer.alloc(0);
-  const out = new Transform({
-    transform(chunk: Buffer, _e, done) {
-      if (inner === undefined) {
-        head = Buffer.concat([head, chunk]);
-        if (head.length < MAGIC.length + 1) return done();
-        inner = decryptStream(encryptionOf(head), masterKey, context);
-        inner.on('data', (c: Buffer) => out.push(c));
-        inner.once('error', (e) => out.destroy(e));
-        chunk = head;
-      }
-      if (inner.write(chunk)) done();
-      else inner.once('drain', () => done());
-    },
-    flush(done) {
-      inner ??= decryptStream(encryptionOf(head), masterKey, context);
-      if (!inner.listenerCount('data')) {
-        inner.on('data', (c: Buffer) => out.push(c));
-        inner.once('error', (e) => out.destroy(e));
-        inner.write(head);
-      }
-      inner.once('end', () => done());
-      inner.end();
-    },
-  });
-  return out;
+  let ended = false;
+  while (head.length < MAGIC.length + 1) {
+    const next = await input.next();
+    if (next.done === true) {
+      ended = true;
+      break;
+    }
+    head = Buffer.concat([head, next.value]);
+  }
+  const decrypt = decryptStream(encryptionOf(head), masterKey, context);
+  const write = (chunk: Buffer): Promise<void> =>
+    decrypt.write(chunk) ? Promise.resolve() : new Promise((resolve) => decrypt.once('drain', resolve));
+  const feeding = (async () => {
+    try {
+      if (head.length > 0) await write(head);
+      if (!ended)
+        for (let next = await input.next(); next.done !== true; next = await input.next()) await write(next.value);
+      decrypt.end();
+    } catch (e) {
+      decrypt.destroy(e as Error);
+    }
+  })();
+  try {
+    for await (const chunk of decrypt) yield chunk as Buffer;
+  } finally {
+    await input.return?.();
+    await feeding;
+  }
 }
 
 interface SegmentCipher {

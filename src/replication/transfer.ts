@@ -4,7 +4,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, InvalidInputError } from '../core/index.js';
 import { DigestingStream, type DigestAlgorithm } from '../digest/index.js';
-import { decryptAnyStream, encryptStream, encryptedSize, type ReplicaEncryption } from './replica-cipher.js';
+import { decryptAny, encryptStream, encryptedSize, type ReplicaEncryption } from './replica-cipher.js';
 import { challengeDigest, type CopyStatus, type ReplicaTarget } from './replica-target.js';
 
 /** One file of an OCFL object, as replication sees it. */
@@ -202,9 +202,8 @@ export async function fetchFile(
 ): Promise<void> {
   const check = new DigestingStream([file.digest.algorithm]);
   await pipeline(
-    await target.read(objectId, file.path, signal),
     // However the copy was written: the header says (a center rebuilt from its partners has no record of it).
-    decryptAnyStream(key, cipherContext(target.id, objectId, file)),
+    decryptAny(await target.read(objectId, file.path, signal), key, cipherContext(target.id, objectId, file)),
     check,
     createWriteStream(dest),
     ...(signal !== undefined ? [{ signal }] : []),
