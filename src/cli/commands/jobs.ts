@@ -69,7 +69,8 @@ export function registerJobs(program: Command, global: () => GlobalOptions): voi
         overview: await auditOverview(center, { findingsDays: flags.days }),
       }));
       // Findings are integrity failures: a monitoring cron job sees them in the exit code.
-      process.exitCode = overview.lastFindings.length > 0 ? EXIT.integrity : EXIT.ok;
+      process.exitCode =
+        overview.lastFindings.length > 0 || overview.replicaFindings.length > 0 ? EXIT.integrity : EXIT.ok;
       if (opts.json) return printJson(due === undefined ? overview : { ...overview, due });
       const zh = opts.lang === 'zh';
       const o = overview;
@@ -103,6 +104,23 @@ export function registerJobs(program: Command, global: () => GlobalOptions): voi
             problems.map((p) => `${String(p.path)} (${String(p.problem)})`).join(', '),
         );
       }
+      if (o.replicaFindings.length > 0 || o.repairs.length > 0) {
+        lines.push(
+          zh
+            ? `副本挑战失败 ${o.replicaFindings.length} 次，修复 ${o.repairs.length} 次`
+            : `${o.replicaFindings.length} failed replica challenges, ${o.repairs.length} repairs`,
+        );
+      }
+      for (const f of o.replicaFindings) {
+        const found = Array.isArray(f.detail.findings)
+          ? (f.detail.findings as { path?: unknown; problem?: unknown }[])
+          : [];
+        lines.push(
+          `${f.at}\t${f.regno}\t${String(f.detail.targetId)}\t` +
+            found.map((p) => `${String(p.path)} (${String(p.problem)})`).join(', '),
+        );
+      }
+      for (const r of o.repairs) lines.push(`${r.at}\t${r.regno}\t${zh ? '修复' : 'repair'}\t${r.outcome}`);
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
