@@ -7,8 +7,8 @@
  *  (b) an S3 storage root (`s3://bucket/prefix`) on a real s3rver, started
  *      in its own process (bench/s3rver-process.ts),
  * and, in the same run, the plain peers over the same data set: `cp -r`,
- * `cp -r` then an fsync of each copied file (`sync FILE…`), and `sha256sum`
- * over every file.
+ * `cp -r` then an fsync of each copied file (`sync FILE…`), `sha256sum`
+ * over every file, and `restic backup` / `restic restore` (issue 10).
  *
  * Shapes: "small" = 2,000 files × 32 KiB in 20 folders; "large" = 4 files ×
  * 128 MiB. Content is random, so nothing deduplicates. The data set is in the
@@ -191,6 +191,7 @@ async function benchShape(
     row(shape, 'sha256sum', sha, cp),
   ];
   log(`[${shape.name}] cp -r ${fmt(cp)}; cp -r + fsync ${fmt(cpSync)}; sha256sum ${fmt(sha)}`);
+  rows.push(...(await benchRestic(dir, data, shape, cp)));
 
   for (const { label, center } of centers) {
     const regnos: string[] = [];
@@ -217,6 +218,42 @@ async function benchShape(
   }
   await rm(dir, { recursive: true, force: true });
   return rows;
+}
+
+/**
+ * restic (Debian package restic) on the same data set: `restic backup` into a
+ * new local repository each run (so, like a new registration, nothing
+ * deduplicates against an earlier run), then `restic restore latest`.
+ * Skipped, and said so, when restic is not installed.
+ */
+async function benchRestic(dir: string, data: string, shape: Shape, cp: readonly number[]): Promise<Row[]> {
+  const found = await run('sh', ['-c', 'command -v restic >/dev/null']).then(
+    () => true,
+    () => false,
+  );
+  if (!found) {
+    log(`[${shape.name}] restic not installed (apt-get install restic): not compared`);
+    return [];
+  }
+  process.env.RESTIC_PASSWORD = 'bench';
+  const repos: string[] = [];
+  const backup = await repeat(async (i) => {
+    const repo = join(dir, `restic-${i}`);
+    repos.push(repo);
+    await run('restic', ['--quiet', '-r', repo, 'init']);
+    return timed(() => run('restic', ['--quiet', '--no-cache', '-r', repo, 'backup', data]));
+  });
+  const restoreTimes = await repeat(async (i) => {
+    const out = join(dir, `restic-out-${i}`);
+    const t = await timed(() =>
+      run('restic', ['--quiet', '--no-cache', '-r', repos[i]!, 'restore', 'latest', '--target', out]),
+    );
+    await rm(out, { recursive: true });
+    return t;
+  });
+  for (const repo of repos) await rm(repo, { recursive: true, force: true });
+  log(`[${shape.name}] restic backup ${fmt(backup)}; restic restore ${fmt(restoreTimes)}`);
+  return [row(shape, 'restic backup', backup, cp), row(shape, 'restic restore', restoreTimes, cp)];
 }
 
 function table(rows: readonly Row[]): string {
