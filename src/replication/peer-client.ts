@@ -1,7 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { DigestMismatchError, YinjiError, serverError } from '../core/index.js';
 import {
   contentDigest,
@@ -10,7 +10,7 @@ import {
   verifyResponse,
   type PeerSigningKey,
 } from './http-signature.js';
-import type { CopyStatus, ReplicaTarget, StoredDigest } from './replica-target.js';
+import { sha256Check, type CopyStatus, type ReplicaTarget, type StoredDigest } from './replica-target.js';
 
 /** A paired center as this center knows it: its id, base URL and request-signing key. */
 export interface PeerEndpoint {
@@ -77,17 +77,8 @@ export class PeerClient {
     if (res.status >= 400) {
       throw serverError(res.status, (await collect(res.stream)).toString('utf8').slice(0, 2000), `GET ${path}`);
     }
-    const hash = createHash('sha256');
     const peer = this.peer;
-    const check = new Transform({
-      transform(chunk: Buffer, _e, done: TransformCallback) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-      flush(done: TransformCallback) {
-        done(hash.digest('hex') === res.digest ? null : tampered(peer));
-      },
-    });
+    const check = sha256Check(res.digest, () => tampered(peer));
     res.stream.once('error', (e) => check.destroy(e));
     return res.stream.pipe(check);
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 
 /** What a target holds at one path of an object. */
 export interface CopyStatus {
@@ -59,4 +59,22 @@ export async function challengeDigest(nonce: Buffer, stream: Readable): Promise<
   const hash = createHash('sha256').update(nonce);
   for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/**
+ * A pass-through that fails at its end, with `mismatch()`, unless the bytes
+ * that went through have the SHA-256 `expectedHex` (a signed Content-Digest,
+ * say): a consumer sees the error before it can treat the bytes as complete.
+ */
+export function sha256Check(expectedHex: string, mismatch: () => Error): Transform {
+  const hash = createHash('sha256');
+  return new Transform({
+    transform(chunk: Buffer, _e, done: TransformCallback) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+    flush(done: TransformCallback) {
+      done(hash.digest('hex') === expectedHex ? null : mismatch());
+    },
+  });
 }

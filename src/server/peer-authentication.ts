@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticatePeer, peerSigningKey, type Center } from '../center/index.js';
 import type { ReplicaTarget } from '../db/index.js';
-import { PeerAuthError, contentDigest, parseContentDigest, signResponse } from '../replication/index.js';
+import { PeerAuthError, contentDigest, parseContentDigest, sha256Check, signResponse } from '../replication/index.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,23 +44,11 @@ export function registerPeerAuthentication(app: FastifyInstance, center: Center)
     if (!isPeerRoute(request) || request.method !== 'POST') return payload;
     const header = request.headers['content-digest'];
     const expected = parseContentDigest(Array.isArray(header) ? header.join(', ') : (header ?? '')).toString('hex');
-    const hash = createHash('sha256');
-    const check = new Transform({
-      transform(chunk: Buffer, _e, done: TransformCallback) {
-        hash.update(chunk);
-        done(null, chunk);
-      },
-      flush(done: TransformCallback) {
-        done(
-          hash.digest('hex') === expected
-            ? null
-            : new PeerAuthError({
-                zh: '请求正文与签名的摘要不符',
-                en: 'the request body does not match its signed digest',
-              }),
-        );
-      },
-    });
+    const check = sha256Check(
+      expected,
+      () =>
+        new PeerAuthError({ zh: '请求正文与签名的摘要不符', en: 'the request body does not match its signed digest' }),
+    );
     payload.once('error', (e) => check.destroy(e));
     return payload.pipe(check);
   });
