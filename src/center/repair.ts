@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, NotFoundError, isYinjiError } from '../core/index.js';
 import type { Replica, Repositories } from '../db/index.js';
-import type { DigestAlgorithm } from '../digest/index.js';
+import { digestBuffer, digestStream, type DigestAlgorithm } from '../digest/index.js';
 import { fetchFile, type JobHandler } from '../replication/index.js';
 import {
   INVENTORY,
@@ -118,7 +118,7 @@ async function repairHeld(center: Center, regno: string, signal: AbortSignal): P
     const headBytes = await center.storage
       .readBytes(joinPath(root, versionName(head), INVENTORY))
       .catch(() => undefined);
-    if (headBytes === undefined || sha256(headBytes) !== recorded.get(head)) {
+    if (headBytes === undefined || digestBuffer(headBytes) !== recorded.get(head)) {
       // No good head inventory (and no replica had one): the content cannot be checked.
       return { regno, checked, damaged, repaired, unrepaired, rewritten };
     }
@@ -135,7 +135,7 @@ async function repairHeld(center: Center, regno: string, signal: AbortSignal): P
     const derived: [string, string][] = [[OBJECT_NAMASTE, OBJECT_NAMASTE_CONTENT]];
     for (let v = 1; v <= head; v++) {
       const bytes = await center.storage.readBytes(joinPath(root, versionName(v), INVENTORY)).catch(() => undefined);
-      if (bytes !== undefined && sha256(bytes) === recorded.get(v)) {
+      if (bytes !== undefined && digestBuffer(bytes) === recorded.get(v)) {
         derived.push([`${versionName(v)}/${INVENTORY}.${alg}`, sidecarContent(inventory.digestAlgorithm, bytes)]);
       }
     }
@@ -153,23 +153,19 @@ async function repairHeld(center: Center, regno: string, signal: AbortSignal): P
   }
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 async function localProblem(
   center: Center,
   path: string,
   digest: Wanted['digest'],
 ): Promise<'missing' | 'digest-mismatch' | undefined> {
-  const hash = createHash(digest.algorithm);
+  let actual: string | undefined;
   try {
-    for await (const chunk of await center.storage.read(path)) hash.update(chunk as Buffer);
+    actual = (await digestStream(await center.storage.read(path), [digest.algorithm])).digests[digest.algorithm];
   } catch (e) {
     if (e instanceof NotFoundError) return 'missing';
     return 'digest-mismatch'; // unreadable: as good as wrong
   }
-  return hash.digest('hex') === digest.hex ? undefined : 'digest-mismatch';
+  return actual === digest.hex ? undefined : 'digest-mismatch';
 }
 
 /** The first replica whose copy of the file verifies; returns the target id, or why none did. */

@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ConflictError, DigestMismatchError, InvalidInputError, NotFoundError, wrapWriteError } from '../core/index.js';
 import type { Repositories } from '../db/index.js';
+import { digestFile } from '../digest/index.js';
 import { checkStoragePath } from '../store/index.js';
 import { challengeDigest, type CopyStatus, type StoredDigest } from './replica-target.js';
 
@@ -209,14 +210,12 @@ function notHeld(path: string): NotFoundError {
 }
 
 async function fileSha256(path: string): Promise<string | undefined> {
-  const hash = createHash('sha256');
   try {
-    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return (await digestFile(path, ['sha256'])).digests.sha256;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
-  return hash.digest('hex');
 }
 
 async function syncFile(path: string): Promise<void> {
