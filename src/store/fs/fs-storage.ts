@@ -5,11 +5,14 @@ import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, InvalidInputError, NotFoundError, wrapWriteError } from '../../core/errors.js';
-import { DigestingStream, digestFile } from '../../digest/index.js';
+import { DigestingStream, digestBuffer, digestFile } from '../../digest/index.js';
 import type { ExpectedDigest, ListOptions, PutOptions, PutSource, Storage, StorageStat } from '../storage.js';
 import { TEMP_PREFIX, checkStoragePath, joinPath } from '../storage-path.js';
+import { DirectorySyncs } from './directory-syncs.js';
 
 const READ_CHUNK = 1 << 20;
+/** Files up to this size are copied with one read and one write instead of a stream pipeline. */
+const SMALL_FILE = 1 << 20;
 
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
@@ -18,6 +21,30 @@ function errno(e: unknown): string | undefined {
 async function fsyncPath(path: string): Promise<void> {
   const fh = await open(path, 'r');
   try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The whole file when it is at most SMALL_FILE bytes, else undefined (it is then streamed). */
+async function readIfSmall(file: string): Promise<Buffer | undefined> {
+  const fh = await open(file, 'r');
+  try {
+    if ((await fh.stat()).size > SMALL_FILE) return undefined;
+    const data = await fh.readFile();
+    // A file that grew past the limit after the stat is streamed after all (it is verified either way).
+    return data.length > SMALL_FILE ? undefined : data;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Create `tmp` (which must not exist) holding `data`, on disk before this returns. */
+async function writeDurably(tmp: string, data: Buffer): Promise<void> {
+  const fh = await open(tmp, 'wx');
+  try {
+    await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
@@ -42,6 +69,7 @@ function mismatch(path: string, expected: ExpectedDigest, actual: string | undef
 export class FsStorage implements Storage {
   readonly root: string;
   readonly description: string;
+  private readonly dirSyncs = new DirectorySyncs(fsyncPath);
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -132,27 +160,32 @@ export class FsStorage implements Storage {
   }
 
   async writeBytes(path: string, data: Uint8Array | string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.put(path, Readable.from([Buffer.from(data)]), options);
+    await this.writeAtomically(path, options, (tmp) => writeDurably(tmp, Buffer.from(data)));
   }
 
   async put(path: string, source: PutSource, options: PutOptions = {}): Promise<void> {
+    await this.writeAtomically(path, options, async (tmp) => {
+      if (!(source instanceof Readable) && source.move === true && (await this.moveIn(path, source.file, tmp, options)))
+        return; // moved into tmp
+      await this.copyIn(path, source, tmp, options);
+    });
+  }
+
+  /** The atomic-write recipe around `fill`, which must create `tmp` complete and fsynced. */
+  private async writeAtomically(
+    path: string,
+    options: { signal?: AbortSignal },
+    fill: (tmp: string) => Promise<void>,
+  ): Promise<void> {
     const target = this.abs(path);
     const dir = dirname(target);
     const tmp = join(dir, TEMP_PREFIX + randomBytes(8).toString('hex'));
     try {
       options.signal?.throwIfAborted();
       await mkdir(dir, { recursive: true });
-      if (
-        !(source instanceof Readable) &&
-        source.move === true &&
-        (await this.moveIn(path, source.file, tmp, options))
-      ) {
-        // moved into tmp
-      } else {
-        await this.copyIn(path, source, tmp, options);
-      }
+      await fill(tmp);
       await rename(tmp, target);
-      await fsyncPath(dir);
+      await this.dirSyncs.sync(dir);
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       await this.pruneEmptyParents(dir);
@@ -181,6 +214,23 @@ export class FsStorage implements Storage {
   }
 
   private async copyIn(path: string, source: PutSource, tmp: string, options: PutOptions): Promise<void> {
+    const small = source instanceof Readable ? undefined : await readIfSmall(source.file);
+    if (small !== undefined) {
+      // Most records are small: one read, one hash and one write cost far less than a stream pipeline.
+      const expected = options.expected;
+      if (expected !== undefined) {
+        const got = digestBuffer(small, expected.algorithm);
+        if (got !== expected.digest) throw mismatch(path, expected, got);
+      }
+      options.signal?.throwIfAborted();
+      await writeDurably(tmp, small);
+    } else {
+      await this.copyStream(path, source, tmp, options);
+    }
+    if (!(source instanceof Readable) && source.move === true) await unlink(source.file).catch(() => undefined);
+  }
+
+  private async copyStream(path: string, source: PutSource, tmp: string, options: PutOptions): Promise<void> {
     const input = source instanceof Readable ? source : createReadStream(source.file, { highWaterMark: READ_CHUNK });
     // Open before streaming: createWriteStream(path) opens asynchronously, and a source that fails first
     // let put()'s cleanup run before the open, which then created a temp file nobody removed.
@@ -195,7 +245,6 @@ export class FsStorage implements Storage {
       if (got !== expected.digest) throw mismatch(path, expected, got);
     }
     await fsyncPath(tmp);
-    if (!(source instanceof Readable) && source.move === true) await unlink(source.file).catch(() => undefined);
   }
 
   async delete(path: string): Promise<void> {

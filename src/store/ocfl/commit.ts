@@ -1,8 +1,10 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import type { Readable } from 'node:stream';
 import { ConflictError, DigestMismatchError, InvalidInputError, StorageError } from '../../core/errors.js';
 import { isWellFormedDigest, type DigestAlgorithm } from '../../digest/index.js';
 import type { Storage } from '../storage.js';
 import { joinPath } from '../storage-path.js';
+import { forEachLimited } from '../../core/concurrency.js';
 import { CONTENT_DIR, INVENTORY, INVENTORY_TYPE, OBJECT_NAMASTE, OBJECT_NAMASTE_CONTENT } from './constants.js';
 import type { ContentAlgorithm } from './constants.js';
 import {
@@ -52,6 +54,13 @@ export interface CommitResult {
   /** sha256 of the inventory.json bytes written for this version. */
   readonly inventoryDigest: string;
 }
+
+/**
+ * New content files written at once: enough to overlap fsyncs and uploads (2,000 × 32 KiB: store
+ * phase 4.7 s one at a time, 1.3 s eight at a time), few enough to keep memory small (an S3 upload
+ * holds about 24 MiB, so at most about 200 MiB for eight large files).
+ */
+const WRITE_CONCURRENCY = 8;
 
 function checkFiles(files: readonly CommitFile[], algorithm: ContentAlgorithm): void {
   const seen = new Set<string>();
@@ -150,41 +159,59 @@ export async function commitObjectVersion(
   const fixity: Record<string, Record<string, string[]>> = {};
   for (const [alg, block] of Object.entries(old?.fixity ?? {})) fixity[alg] = { ...block };
   const state: Record<string, string[]> = {};
-  let bytesDone = 0;
-  let filesDone = 0;
   let newContentFiles = 0;
   let newContentBytes = 0;
   try {
     if (head === 0) await storage.writeBytes(joinPath(root, OBJECT_NAMASTE), OBJECT_NAMASTE_CONTENT, { signal });
+    // Claim content paths in input order (so the layout does not depend on timing), then write the new
+    // content several files at a time: each write ends in fsyncs, and overlapping them lets the
+    // filesystem commit its journal once for many files (or S3 take several uploads at once).
+    const writes: Array<{ file: CommitFile; contentPath: string }> = [];
+    let dedupedFiles = 0;
+    let dedupedBytes = 0;
     for (const f of input.files) {
-      signal?.throwIfAborted();
       const digest = f.digest.toLowerCase();
       (state[digest] ??= []).push(f.logicalPath);
-      if (manifest[digest] === undefined) {
-        const contentPath = `${vn}/${CONTENT_DIR}/${f.logicalPath}`;
-        const source = typeof f.source === 'function' ? f.source() : f.source;
-        try {
-          await storage.put(joinPath(root, contentPath), source, { signal, expected: { algorithm, digest } });
-        } catch (e) {
-          if (!(e instanceof DigestMismatchError)) throw e;
-          throw new DigestMismatchError(
-            {
-              zh: `文件 "${f.logicalPath}" 与声明的摘要不符，未提交`,
-              en: `"${f.logicalPath}" does not match its declared digest; nothing committed`,
-            },
-            { cause: e, details: { ...e.details, logicalPath: f.logicalPath, objectId } },
-          );
-        }
-        manifest[digest] = [contentPath];
-        for (const [alg, value] of Object.entries(f.fixity ?? {})) {
-          if (alg !== algorithm && value !== undefined) (fixity[alg] ??= {})[value.toLowerCase()] = [contentPath];
-        }
-        newContentFiles++;
-        newContentBytes += f.size;
+      if (manifest[digest] !== undefined) {
+        dedupedFiles++;
+        dedupedBytes += f.size;
+        continue;
+      }
+      const contentPath = `${vn}/${CONTENT_DIR}/${f.logicalPath}`;
+      manifest[digest] = [contentPath];
+      for (const [alg, value] of Object.entries(f.fixity ?? {})) {
+        if (alg !== algorithm && value !== undefined) (fixity[alg] ??= {})[value.toLowerCase()] = [contentPath];
+      }
+      writes.push({ file: f, contentPath });
+      newContentFiles++;
+      newContentBytes += f.size;
+    }
+    let bytesDone = dedupedBytes;
+    let filesDone = dedupedFiles;
+    if (filesDone > 0) options.onProgress?.(bytesDone, filesDone);
+    // Each running write's streams listen on the caller's signal: more than Node's default of 10.
+    if (signal !== undefined) setMaxListeners(Math.max(getMaxListeners(signal), WRITE_CONCURRENCY * 4), signal);
+    await forEachLimited(writes, WRITE_CONCURRENCY, async ({ file: f, contentPath }) => {
+      signal?.throwIfAborted();
+      const source = typeof f.source === 'function' ? f.source() : f.source;
+      try {
+        await storage.put(joinPath(root, contentPath), source, {
+          signal,
+          expected: { algorithm, digest: f.digest.toLowerCase() },
+        });
+      } catch (e) {
+        if (!(e instanceof DigestMismatchError)) throw e;
+        throw new DigestMismatchError(
+          {
+            zh: `文件 "${f.logicalPath}" 与声明的摘要不符，未提交`,
+            en: `"${f.logicalPath}" does not match its declared digest; nothing committed`,
+          },
+          { cause: e, details: { ...e.details, logicalPath: f.logicalPath, objectId } },
+        );
       }
       bytesDone += f.size;
       options.onProgress?.(bytesDone, ++filesDone);
-    }
+    });
     const inventory: Inventory = {
       id: objectId,
       type: INVENTORY_TYPE,
