@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachLimited } from '../core/index.js';
-import { DEFAULT_DIGEST, digestFile } from '../digest/index.js';
+import { DEFAULT_DIGEST, digestFile, digestWorkers } from '../digest/index.js';
 import { ByteBudget } from './entry-writer.js';
 import { decodeUtf8Strict } from './name-encoding.js';
 import { escapeBytes, packageError, printable } from './package-error.js';
@@ -103,7 +103,9 @@ export async function scanFolder(root: string, options: { signal?: AbortSignal }
  * hashed, so a file growing during the scan cannot go unnoticed downstream.
  */
 /** Files hashed at once while staging a folder. */
-const HASH_CONCURRENCY = 4;
+const HASH_CONCURRENCY = 8;
+/** Files up to this size are hashed on the digest workers. */
+const WORKER_MAX_FILE = 8 << 20;
 
 export async function stageFolder(root: string, options: StageOptions = {}): Promise<StagedDeposit> {
   const algorithms = options.algorithms ?? [DEFAULT_DIGEST];
@@ -119,13 +121,19 @@ export async function stageFolder(root: string, options: StageOptions = {}): Pro
   await forEachLimited(found, HASH_CONCURRENCY, async (f, i) => {
     options.signal?.throwIfAborted();
     let counted = 0;
-    const result = await digestFile(join(root, f.fsPath), algorithms, {
-      signal: options.signal,
-      onBytes: (n) => {
-        counted += n;
-        options.onProgress?.((bytes += n), done, total);
-      },
-    });
+    const path = join(root, f.fsPath);
+    // Small files on the digest workers (all cores, cheap synchronous reads); large ones here, so the
+    // progress bar moves while they are read.
+    const result =
+      f.size <= WORKER_MAX_FILE
+        ? await digestWorkers().digestFile(path, algorithms, { signal: options.signal })
+        : await digestFile(path, algorithms, {
+            signal: options.signal,
+            onBytes: (n) => {
+              counted += n;
+              options.onProgress?.((bytes += n), done, total);
+            },
+          });
     bytes += result.size - counted; // the bytes actually hashed count, whatever the walk saw
     files[i] = { ...f, size: result.size, digests: result.digests };
     options.onProgress?.(bytes, ++done, total);

@@ -64,6 +64,8 @@ export interface Storage {
   listDirs(prefix: string): Promise<string[]>;
   read(path: string, options?: { signal?: AbortSignal }): Promise<Readable>;
   readBytes(path: string, options?: { signal?: AbortSignal }): Promise<Buffer>;
+  /** The file's path on a local filesystem, for readers that can do better with one (fs only). */
+  localPath?(path: string): string;
   /** Atomic whole-file write (small files: inventories, sidecars, configs). */
   writeBytes(path: string, data: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Atomic streamed write; replaces an existing file. */

@@ -1,6 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, type Dirent } from 'node:fs';
-import { link, mkdir, open, readFile, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import {
+  link,
+  mkdir,
+  open,
+  type FileHandle,
+  readFile,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  stat,
+  unlink,
+} from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -31,13 +43,18 @@ async function fsyncPath(path: string): Promise<void> {
 async function readIfSmall(file: string): Promise<Buffer | undefined> {
   const fh = await open(file, 'r');
   try {
-    if ((await fh.stat()).size > SMALL_FILE) return undefined;
-    const data = await fh.readFile();
-    // A file that grew past the limit after the stat is streamed after all (it is verified either way).
-    return data.length > SMALL_FILE ? undefined : data;
+    return await readWholeIfSmall(fh);
   } finally {
     await fh.close();
   }
+}
+
+/** The rest of an open file when it is at most SMALL_FILE bytes; else undefined, and nothing read. */
+async function readWholeIfSmall(fh: FileHandle): Promise<Buffer | undefined> {
+  if ((await fh.stat()).size > SMALL_FILE) return undefined;
+  const data = await fh.readFile();
+  // A file that grew past the limit after the stat is streamed after all (it is verified either way).
+  return data.length > SMALL_FILE ? undefined : data;
 }
 
 /** Create `tmp` (which must not exist) holding `data`, on disk before this returns. */
@@ -84,6 +101,10 @@ export class FsStorage implements Storage {
 
   private abs(path: string, allowRoot = false): string {
     return join(this.root, ...checkStoragePath(path, allowRoot).split('/'));
+  }
+
+  localPath(path: string): string {
+    return this.abs(path);
   }
 
   async exists(path: string): Promise<boolean> {
@@ -137,7 +158,17 @@ export class FsStorage implements Storage {
     try {
       // Open first so a missing file is a NotFoundError here, not a stream error later.
       const fh = await open(this.abs(path), 'r');
-      return fh.createReadStream({ highWaterMark: READ_CHUNK, signal: options.signal });
+      const small = await readWholeIfSmall(fh).catch(async (e: unknown) => {
+        await fh.close();
+        throw e;
+      });
+      if (small !== undefined) {
+        await fh.close();
+        // A small file in one read: a file stream's machinery costs more than the read itself.
+        return Readable.from([small], { objectMode: false, signal: options.signal });
+      }
+      // From the start: a file that grew past the limit after the stat was read once already.
+      return fh.createReadStream({ start: 0, highWaterMark: READ_CHUNK, signal: options.signal });
     } catch (e) {
       throw this.readError(path, e);
     }

@@ -54,6 +54,10 @@ export interface VersionReader {
   /** Logical path → digest and content path. */
   readonly state: ReadonlyMap<string, StateEntry>;
   open(logicalPath: string, options?: { signal?: AbortSignal }): Promise<Readable>;
+  /** The whole file at once: for small files (a restore knows their sizes), far cheaper than a stream. */
+  readBytes(logicalPath: string, options?: { signal?: AbortSignal }): Promise<Buffer>;
+  /** Where the file lies on a local filesystem; undefined when the storage is not local (S3). */
+  localPath(logicalPath: string): string | undefined;
 }
 
 export class OcflStore {
@@ -200,13 +204,16 @@ export class OcflStore {
   async openVersion(objectId: string, version?: number): Promise<VersionReader> {
     const state = await this.versionState(objectId, version);
     const root = this.objectRoot(objectId);
+    const contentPath = (logicalPath: string): string => {
+      const entry = state.get(logicalPath);
+      if (entry === undefined) throw notFound(objectId, ` / ${logicalPath}`);
+      return joinPath(root, entry.contentPath);
+    };
     return {
       state,
-      open: (logicalPath, options = {}) => {
-        const entry = state.get(logicalPath);
-        if (entry === undefined) return Promise.reject(notFound(objectId, ` / ${logicalPath}`));
-        return this.storage.read(joinPath(root, entry.contentPath), options);
-      },
+      open: async (logicalPath, options = {}) => this.storage.read(contentPath(logicalPath), options),
+      readBytes: async (logicalPath, options = {}) => this.storage.readBytes(contentPath(logicalPath), options),
+      localPath: (logicalPath) => this.storage.localPath?.(contentPath(logicalPath)),
     };
   }
 
