@@ -25,7 +25,16 @@ export interface TsaSigner {
   readonly signatureOid: string;
 }
 
+/** Parsed signers by identity: parsing the certificate and key for every stamp cost ~5% of a deposit. */
+const SIGNERS = new WeakMap<TsaIdentity, TsaSigner>();
+
 export function loadSigner(identity: TsaIdentity): TsaSigner {
+  let signer = SIGNERS.get(identity);
+  if (signer === undefined) SIGNERS.set(identity, (signer = parseSigner(identity)));
+  return signer;
+}
+
+function parseSigner(identity: TsaIdentity): TsaSigner {
   try {
     const certDer = fromPemAll('CERTIFICATE', identity.tsaCertPem)[0];
     const asn = certDer ? parseDer(certDer) : undefined;
