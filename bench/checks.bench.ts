@@ -11,7 +11,8 @@
  *    run every item) with no virus engine,
  *  - the same with a real clamd scanning every file, when clamd is installed.
  * Each step runs 3 times; the table shows the median. Prints a Markdown
- * table on stderr and one JSON line on stdout. MB = 10^6 bytes.
+ * table on stderr and one JSON line on stdout, and keeps the results in
+ * bench/results/<date>-checks.json. MB = 10^6 bytes.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -21,6 +22,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Center, selfCheck } from '../src/center/index.js';
+import { saveResults } from './results.js';
 import { jpegBytes, pdfBytes, pdfaXmp, pngBytes } from '../src/checks/formats/test-support/format-fixtures.js';
 import { startTestClamd } from '../src/checks/virus/test-support/clamd.js';
 
@@ -164,6 +166,7 @@ async function main(): Promise<void> {
         .join(' ')}\n`,
     );
     process.stdout.write(JSON.stringify({ bench: 'checks', files: FILES, bytes, rows }) + '\n');
+    process.stderr.write(`saved ${await saveResults('checks', { files: FILES, bytes, rows })}\n`);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

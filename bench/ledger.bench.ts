@@ -8,7 +8,8 @@
  * consistency proofs at the final size, each followed by its verification.
  * The first 100 rounds of each proof loop warm the JIT and are not recorded.
  * Targets: ≥ 5,000 appends/s; < 1 ms per proof + verification.
- * Prints one JSON line with the results.
+ * Prints one JSON line with the results and keeps them in
+ * bench/results/<date>-ledger-<storage>.json.
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../src/db/index.js';
+import { saveResults } from './results.js';
 import { leafHash, MemoryLogStorage, MerkleLog, verifyConsistency, verifyInclusion } from '../src/ledger/index.js';
 
 const TOTAL = Number(process.argv[2] ?? 1_000_000);
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     node: process.version,
   };
   console.log(JSON.stringify(result));
+  process.stderr.write(`saved ${await saveResults(`ledger-${STORAGE}`, result)}\n`);
   await target.close();
 }
 
