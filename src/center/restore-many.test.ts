@@ -220,5 +220,22 @@ for (const dialect of TEST_DIALECTS) {
         await writeFile(stored, unique);
       }
     });
+
+    it('a stored file grown far past its registered size is a mismatch too', async () => {
+      const stored = await storedFileWith(join(dir, 'data'), unique);
+      await writeFile(stored, Buffer.concat([Buffer.from(unique), Buffer.alloc(64 << 20)]));
+      try {
+        const to = join(dir, 'out-grown');
+        const result = await restoreMany(center, { to });
+        expect(byRegno(result.items)[regnos.c!]).toMatchObject({
+          status: 'failed',
+          code: 'E_DIGEST_MISMATCH',
+          files: 0,
+        });
+        expect(result.totals).toMatchObject({ restored: 3, failed: 1 });
+      } finally {
+        await writeFile(stored, unique);
+      }
+    });
   });
 }

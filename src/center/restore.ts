@@ -177,7 +177,7 @@ async function restoreFile(
   let got: { sha256?: string; size: number };
   if (file.size <= SMALL_FILE) {
     // Most records are small: one read, one hash and one write cost far less than a stream pipeline.
-    const data = await reader.readBytes(payloadPath(file.path), { signal });
+    const data = await readAtMost(reader, payloadPath(file.path), file.size, signal);
     got = { sha256: digestBuffer(data), size: data.length };
     if (got.sha256 === file.digests.sha256 && got.size === file.size) await writeFile(dest, data, { signal });
   } else {
@@ -197,6 +197,30 @@ async function restoreFile(
   }
   const mtime = new Date(file.mtime);
   await utimes(dest, mtime, mtime);
+}
+
+/**
+ * A stored file's bytes, but never more than one chunk past `size`: a stored file that is larger
+ * than its record says (damage) is then a mismatch, not a reason to fill memory.
+ */
+async function readAtMost(
+  reader: VersionReader,
+  path: string,
+  size: number,
+  signal: AbortSignal | undefined,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  const source = await reader.open(path, { signal });
+  for await (const chunk of source) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    if (length > size) {
+      source.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks, length);
 }
 
 /** Whether the registration's own tree has something named RESTORED_MARKER at its root (then no marker is written). */

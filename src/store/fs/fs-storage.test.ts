@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,31 @@ describe('FsStorage specifics', () => {
       expect(await readdir(join(dir, 'obj'))).toEqual(['v1']);
       expect(await fs.readBytes('obj/v1/content/kept.txt')).toEqual(Buffer.from('x'));
       expect(await fs.sweepTemporaries('obj')).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('copies and reads files on both sides of the one-read size limit (1 MiB) byte for byte, digest checked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'yinji-fs-'));
+    try {
+      const fs = new FsStorage(join(dir, 'root'));
+      await fs.init();
+      for (const size of [0, 1, (1 << 20) - 1, 1 << 20, (1 << 20) + 1, 3 << 20]) {
+        const data = randomBytes(size);
+        const source = join(dir, `source-${size}`);
+        await writeFile(source, data);
+        const digest = createHash('sha256').update(data).digest('hex');
+        await fs.put(`f/${size}`, { file: source }, { expected: { algorithm: 'sha256', digest } });
+        const chunks: Buffer[] = [];
+        for await (const chunk of await fs.read(`f/${size}`)) chunks.push(chunk as Buffer);
+        expect(Buffer.concat(chunks).equals(data)).toBe(true);
+        const wrong = { algorithm: 'sha256' as const, digest: '0'.repeat(64) };
+        await expect(fs.put(`g/${size}`, { file: source }, { expected: wrong })).rejects.toMatchObject({
+          code: 'E_DIGEST_MISMATCH',
+        });
+        expect(await fs.exists(`g/${size}`)).toBe(false);
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -49,12 +49,22 @@ async function readIfSmall(file: string): Promise<Buffer | undefined> {
   }
 }
 
-/** The rest of an open file when it is at most SMALL_FILE bytes; else undefined, and nothing read. */
+/**
+ * An open file's bytes when it is at most SMALL_FILE bytes; else undefined. Reads at most one
+ * byte more than the size the stat gave: a file that grew meanwhile (a source still being
+ * written) is streamed from its start instead, and never loaded whole, however large it became.
+ */
 async function readWholeIfSmall(fh: FileHandle): Promise<Buffer | undefined> {
-  if ((await fh.stat()).size > SMALL_FILE) return undefined;
-  const data = await fh.readFile();
-  // A file that grew past the limit after the stat is streamed after all (it is verified either way).
-  return data.length > SMALL_FILE ? undefined : data;
+  const { size } = await fh.stat();
+  if (size > SMALL_FILE) return undefined;
+  const buffer = Buffer.allocUnsafe(size + 1);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await fh.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled > size ? undefined : buffer.subarray(0, filled);
 }
 
 /** Create `tmp` (which must not exist) holding `data`, on disk before this returns. */
@@ -167,7 +177,7 @@ export class FsStorage implements Storage {
         // A small file in one read: a file stream's machinery costs more than the read itself.
         return Readable.from([small], { objectMode: false, signal: options.signal });
       }
-      // From the start: a file that grew past the limit after the stat was read once already.
+      // From the start: a file that grew after the stat was partly read already.
       return fh.createReadStream({ start: 0, highWaterMark: READ_CHUNK, signal: options.signal });
     } catch (e) {
       throw this.readError(path, e);

@@ -54,8 +54,6 @@ export interface VersionReader {
   /** Logical path → digest and content path. */
   readonly state: ReadonlyMap<string, StateEntry>;
   open(logicalPath: string, options?: { signal?: AbortSignal }): Promise<Readable>;
-  /** The whole file at once: for small files (a restore knows their sizes), far cheaper than a stream. */
-  readBytes(logicalPath: string, options?: { signal?: AbortSignal }): Promise<Buffer>;
   /** Where the file lies on a local filesystem; undefined when the storage is not local (S3). */
   localPath(logicalPath: string): string | undefined;
 }
@@ -212,7 +210,6 @@ export class OcflStore {
     return {
       state,
       open: async (logicalPath, options = {}) => this.storage.read(contentPath(logicalPath), options),
-      readBytes: async (logicalPath, options = {}) => this.storage.readBytes(contentPath(logicalPath), options),
       localPath: (logicalPath) => this.storage.localPath?.(contentPath(logicalPath)),
     };
   }
