@@ -184,11 +184,11 @@ function row(
   what: string,
   samples: readonly number[],
   peer?: { name: string; samples: readonly number[] },
-  extra: { files?: number; bytes?: number; storedBytes?: number } = {},
+  storedBytes?: number,
 ): Row {
   const seconds = median(samples);
-  const files = extra.files ?? shape.files.length;
-  const bytes = extra.bytes ?? shape.bytes;
+  const files = shape.files.length;
+  const bytes = shape.bytes;
   return {
     shape: shape.name,
     what,
@@ -197,7 +197,7 @@ function row(
     filesPerSecond: round(files / seconds, files / seconds < 10 ? 1 : 0),
     mbPerSecond: round(bytes / 1e6 / seconds, 1),
     ...(peer === undefined ? {} : { peer: peer.name, vsPeer: round(median(peer.samples) / seconds, 2) }),
-    ...(extra.storedBytes === undefined ? {} : { storedBytes: extra.storedBytes }),
+    ...(storedBytes === undefined ? {} : { storedBytes }),
   };
 }
 
@@ -399,10 +399,7 @@ async function benchShape(
     );
     rows.push(
       row(shape, `Yinji deposit, ${label}`, r.deposit, shaCp),
-      row(shape, `Yinji re-deposit, 1% changed, ${label}`, r.redeposit, undefined, {
-        storedBytes: median(r.redepositBytes),
-        bytes: shape.bytes,
-      }),
+      row(shape, `Yinji re-deposit, 1% changed, ${label}`, r.redeposit, undefined, median(r.redepositBytes)),
       row(shape, `Yinji restore, ${label}`, r.restore, cp),
     );
     if (storeRoot !== undefined) rows.push(...(await benchAudit(shape, dir, center, storeRoot, r.regnos.at(-1)!)));
@@ -411,7 +408,7 @@ async function benchShape(
     const x = restic.results;
     rows.push(
       row(shape, 'restic backup', x.backup, shaCp),
-      row(shape, 'restic second snapshot, 1% changed', x.second, undefined, { storedBytes: median(x.secondBytes) }),
+      row(shape, 'restic second snapshot, 1% changed', x.second, undefined, median(x.secondBytes)),
       row(shape, 'restic restore', x.restore, cp),
     );
   }

@@ -35,9 +35,10 @@ const READ_CONCURRENCY = 8;
 /**
  * A fixity check (PREMIS "fixity check") of one stored version: every file is
  * read back from the storage and its digest compared with the inventory, and
- * the version's inventory with the digest the registration recorded. Reads
- * are streamed and, when asked, paced to a byte rate so audits running
- * beside deposits do not take all of the disk or the network.
+ * the version's inventory with the digest the registration recorded. Local
+ * files are hashed on the digest workers, others streamed; when asked, reads
+ * are paced to a byte rate so audits running beside deposits do not take all
+ * of the disk or the network.
  *
  * A problem is reported, never repaired here: repair is a separate,
  * recorded action from a copy that passes (issue 7).

@@ -166,7 +166,7 @@ export async function commitObjectVersion(
     // Claim content paths in input order (so the layout does not depend on timing), then write the new
     // content several files at a time: each write ends in fsyncs, and overlapping them lets the
     // filesystem commit its journal once for many files (or S3 take several uploads at once).
-    const writes: Array<{ file: CommitFile; contentPath: string }> = [];
+    const writes: Array<{ file: CommitFile; digest: string; contentPath: string }> = [];
     let dedupedFiles = 0;
     let dedupedBytes = 0;
     for (const f of input.files) {
@@ -182,7 +182,7 @@ export async function commitObjectVersion(
       for (const [alg, value] of Object.entries(f.fixity ?? {})) {
         if (alg !== algorithm && value !== undefined) (fixity[alg] ??= {})[value.toLowerCase()] = [contentPath];
       }
-      writes.push({ file: f, contentPath });
+      writes.push({ file: f, digest, contentPath });
       newContentFiles++;
       newContentBytes += f.size;
     }
@@ -191,13 +191,13 @@ export async function commitObjectVersion(
     if (filesDone > 0) options.onProgress?.(bytesDone, filesDone);
     // Each running write's streams listen on the caller's signal: more than Node's default of 10.
     if (signal !== undefined) setMaxListeners(Math.max(getMaxListeners(signal), WRITE_CONCURRENCY * 4), signal);
-    await forEachLimited(writes, WRITE_CONCURRENCY, async ({ file: f, contentPath }) => {
+    await forEachLimited(writes, WRITE_CONCURRENCY, async ({ file: f, digest, contentPath }) => {
       signal?.throwIfAborted();
       const source = typeof f.source === 'function' ? f.source() : f.source;
       try {
         await storage.put(joinPath(root, contentPath), source, {
           signal,
-          expected: { algorithm, digest: f.digest.toLowerCase() },
+          expected: { algorithm, digest },
         });
       } catch (e) {
         if (!(e instanceof DigestMismatchError)) throw e;
