@@ -76,28 +76,33 @@ export function ledgerRepository(ctx: RepoContext): LedgerRepository {
 
     getNodes: (keys) =>
       guarded({ zh: '读取日志节点', en: 'read log nodes' }, async () => {
+        // A proof needs ~2·log2(n) nodes: one query for the leaf hashes (level 0 IS the
+        // leaf hash, RFC 9162 §2.1.1) and one for the inner nodes, not one per level.
         const found = new Map<string, Uint8Array>();
-        const byLevel = new Map<number, number[]>();
-        for (const k of keys) byLevel.set(k.level, [...(byLevel.get(k.level) ?? []), k.index]);
-        for (const [level, indexes] of byLevel) {
-          for (let i = 0; i < indexes.length; i += BATCH) {
-            const batch = indexes.slice(i, i + BATCH);
-            // Level 0 is the leaf hash (RFC 9162 §2.1.1): read it from the leaves, not a copy.
-            const rows =
-              level === 0
-                ? await ctx.db
-                    .selectFrom('ledger_leaves')
-                    .select(['idx', 'leaf_hash as hash'])
-                    .where('idx', 'in', batch)
-                    .execute()
-                : await ctx.db
-                    .selectFrom('ledger_nodes')
-                    .select(['idx', 'hash'])
-                    .where('level', '=', level)
-                    .where('idx', 'in', batch)
-                    .execute();
-            for (const r of rows) found.set(nodeKey(level, Number(r.idx)), bytes(r.hash));
-          }
+        const leafIndexes = keys.filter((k) => k.level === 0).map((k) => k.index);
+        const inner = keys.filter((k) => k.level > 0);
+        for (let i = 0; i < leafIndexes.length; i += BATCH) {
+          const rows = await ctx.db
+            .selectFrom('ledger_leaves')
+            .select(['idx', 'leaf_hash as hash'])
+            .where('idx', 'in', leafIndexes.slice(i, i + BATCH))
+            .execute();
+          for (const r of rows) found.set(nodeKey(0, Number(r.idx)), bytes(r.hash));
+        }
+        for (let i = 0; i < inner.length; i += BATCH) {
+          const batch = inner.slice(i, i + BATCH);
+          const rows = await ctx.db
+            .selectFrom('ledger_nodes')
+            .select(['level', 'idx', 'hash'])
+            .where((eb) =>
+              eb(
+                eb.refTuple('level', 'idx'),
+                'in',
+                batch.map((k) => eb.tuple(k.level, k.index)),
+              ),
+            )
+            .execute();
+          for (const r of rows) found.set(nodeKey(Number(r.level), Number(r.idx)), bytes(r.hash));
         }
         return keys.map((k) => found.get(nodeKey(k.level, k.index)));
       }),
