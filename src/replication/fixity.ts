@@ -52,7 +52,7 @@ export async function checkVersionFixity(
   const problems: FixityProblem[] = [];
   const pace = pacer(options.bytesPerSecond ?? 0, options.signal);
   if (options.inventoryDigest !== undefined) {
-    const actual = (await store.versionStats(objectId, version)).inventoryDigest;
+    const actual = await store.inventoryDigest(objectId, version);
     if (actual !== options.inventoryDigest) {
       problems.push({ path: 'inventory', problem: 'digest-mismatch', expected: options.inventoryDigest, actual });
     }

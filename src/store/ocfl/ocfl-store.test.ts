@@ -92,7 +92,13 @@ describe('OcflStore', () => {
     expect(v1state.get('copy-of-0.txt')?.contentPath).toBe('v1/content/档案/2026年/文书·0.txt');
 
     const stats = await store.versionStats(ID, 2);
-    expect(stats).toMatchObject({ version: 2, newContentFiles: 3, inventoryDigest: r2.inventoryDigest });
+    expect(stats).toMatchObject({
+      version: 2,
+      newContentFiles: 3,
+      newContentBytes: 27,
+      inventoryDigest: r2.inventoryDigest,
+    });
+    expect(r2.newContentBytes).toBe(27); // 'changed 0'..'changed 2'
 
     const inv = await store.inventory(ID);
     expect(inv?.versions.v2?.created).toBe('2026-03-01T00:00:00.000Z');

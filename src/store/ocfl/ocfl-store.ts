@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { InvalidInputError, NotFoundError, StorageError } from '../../core/errors.js';
 import type { Storage } from '../storage.js';
 import { joinPath } from '../storage-path.js';
+import { forEachLimited } from '../../core/concurrency.js';
 import { commitObjectVersion, type CommitInput, type CommitOptions, type CommitResult } from './commit.js';
 import {
   CONTENT_ALGORITHMS,
@@ -57,6 +58,9 @@ export interface VersionReader {
   /** Where the file lies on a local filesystem; undefined when the storage is not local (S3). */
   localPath(logicalPath: string): string | undefined;
 }
+
+/** Stats in flight when summing a version's new content (recovery, rebuild): one at a time was ~40 µs a file. */
+const STAT_CONCURRENCY = 16;
 
 export class OcflStore {
   readonly digestAlgorithm: ContentAlgorithm;
@@ -172,16 +176,22 @@ export class OcflStore {
     const name = versionName(version);
     if (inv?.versions[name] === undefined) throw notFound(objectId, ` ${name}`);
     const root = this.objectRoot(objectId);
-    let newContentFiles = 0;
+    const added = Object.values(inv.manifest)
+      .flat()
+      .filter((p) => p.startsWith(`${name}/`));
     let newContentBytes = 0;
-    for (const p of Object.values(inv.manifest).flat()) {
-      if (!p.startsWith(`${name}/`)) continue;
-      newContentFiles++;
-      newContentBytes += (await this.storage.stat(joinPath(root, p)))?.size ?? 0;
-    }
-    const bytes = await this.storage.readBytes(joinPath(root, name, INVENTORY));
-    const inventoryDigest = digestHex('sha256', bytes);
-    return { version, newContentFiles, newContentBytes, storedBytes: newContentBytes, inventoryDigest };
+    await forEachLimited(added, STAT_CONCURRENCY, async (p) => {
+      const size = (await this.storage.stat(joinPath(root, p)))?.size ?? 0; // read before adding: `x += await` would lose sums
+      newContentBytes += size;
+    });
+    const inventoryDigest = await this.inventoryDigest(objectId, version);
+    return { version, newContentFiles: added.length, newContentBytes, storedBytes: newContentBytes, inventoryDigest };
+  }
+
+  /** The sha256 of vN/inventory.json, which the registration binds; reads that file only. */
+  async inventoryDigest(objectId: string, version: number): Promise<string> {
+    const bytes = await this.storage.readBytes(joinPath(this.objectRoot(objectId), versionName(version), INVENTORY));
+    return digestHex('sha256', bytes);
   }
 
   /** Open a file of a version (default: head) by its logical path. */
