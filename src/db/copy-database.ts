@@ -6,7 +6,7 @@
  * Every table the migrations create is copied, found by introspecting the
  * target after migrating it, so a table added by a later migration is copied
  * with no change here. Not copied: Kysely's migration bookkeeping (the target
- * has its own) and TRANSIENT_TABLES.
+ * has its own), TRANSIENT_TABLES and the derived search index (isDerivedTable).
  */
 import { sql } from 'kysely';
 import { ConflictError, DatabaseError } from '../core/index.js';
@@ -19,6 +19,17 @@ import { describeTables, insertionOrder, type AnyKysely, type TableInfo } from '
 
 /** Tables of transient state that a new database must start without: `leases` holds job locks of running instances. */
 export const TRANSIENT_TABLES: ReadonlySet<string> = new Set(['leases']);
+
+/**
+ * The catalog's search index, in a different form on each dialect (an FTS5
+ * table and its shadow tables on SQLite, tsvectors on PostgreSQL): derived
+ * from the entries, so it is not copied; the center reindexes after a copy.
+ */
+export function isDerivedTable(name: string): boolean {
+  return name === 'catalog_vectors' || name === 'catalog_fts' || name.startsWith('catalog_fts_');
+}
+
+const notCopied = (name: string): boolean => TRANSIENT_TABLES.has(name) || isDerivedTable(name);
 
 export interface CopyDatabaseOptions {
   /** Most rows per INSERT; lowered for wide tables so a statement stays under both dialects' parameter limits. Default 500. */
@@ -83,8 +94,8 @@ export async function copyDatabase(
   await requireSameMigrations(src, dst);
   const targetTables = await describeTables(dst, target.dialect);
   const sourceTables = await describeTables(src, source.dialect);
-  const skipped = [...targetTables.keys()].filter((t) => TRANSIENT_TABLES.has(t)).sort();
-  const tables = new Map([...targetTables].filter(([name]) => !TRANSIENT_TABLES.has(name)));
+  const skipped = [...targetTables.keys()].filter(notCopied).sort();
+  const tables = new Map([...targetTables].filter(([name]) => !notCopied(name)));
   for (const t of tables.values()) requireSameColumns(t, sourceTables.get(t.name));
   const order = insertionOrder(tables);
   const seeded = await requireEmpty(dst, order);

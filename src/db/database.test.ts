@@ -148,6 +148,7 @@ describe('openDatabase options', () => {
       { name: '006_auth', status: 'applied' },
       { name: '007_workflow', status: 'applied' },
       { name: '008_replication', status: 'applied' },
+      { name: '009_catalog', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

@@ -63,6 +63,7 @@ export class KyselyDatabase implements Database {
   readonly replicaTargets;
   readonly replicas;
   readonly witness;
+  readonly catalog;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -101,6 +102,7 @@ export class KyselyDatabase implements Database {
     this.replicaTargets = repos.replicaTargets;
     this.replicas = repos.replicas;
     this.witness = repos.witness;
+    this.catalog = repos.catalog;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

@@ -1,11 +1,12 @@
 export { openDatabase } from './open-database.js';
-export { copyDatabase, TRANSIENT_TABLES } from './copy-database.js';
+export { copyDatabase, isDerivedTable, TRANSIENT_TABLES } from './copy-database.js';
 export type { CopiedTable, CopyDatabaseOptions, CopyDatabaseResult } from './copy-database.js';
 export type { Database, MigrationOutcome } from './database.js';
 export type { DatabaseOptions } from './options.js';
 export type {
   Repositories,
   AuditLogRepository,
+  CatalogRepository,
   EventRepository,
   EvidenceRepository,
   LedgerRepository,
@@ -24,5 +25,19 @@ export type { Evidence } from './repositories/evidence.js';
 export type { LedgerLeaf, LedgerNode, LedgerNodeKey, StoredCheckpoint } from './repositories/ledger.js';
 export { nodeKey } from './repositories/ledger.js';
 export type { FileLocation } from './repositories/registrations.js';
+export { FACET_FIELDS, SEARCH_COLUMNS } from './repositories/catalog.js';
+export type {
+  CatalogAccess,
+  CatalogEntryRecord,
+  CatalogFilters,
+  CatalogQuery,
+  CatalogUpsert,
+  FacetField,
+  Facets,
+  IndexTokens,
+  NewCatalogEntry,
+  SearchColumn,
+  SearchExpr,
+} from './repositories/catalog.js';
 export { AUDIT_GENESIS, auditEntryHash } from './repositories/audit-log.js';
 export type { AuditHashInput, AuditRange } from './repositories/audit-log.js';

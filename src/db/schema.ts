@@ -353,6 +353,47 @@ export interface CheckpointCosignaturesTable {
   received_at: string;
 }
 
+/** 009: a catalog entry (DA/T 46 core fields); '' for a field not given. */
+export interface CatalogEntriesTable {
+  id: Generated<number>;
+  unit_code: string;
+  archival_code: string;
+  fonds: string;
+  category: string;
+  year: number | null;
+  item_number: string;
+  title: string;
+  responsible: string;
+  date: string;
+  document_number: string;
+  org_or_issue: string;
+  retention: string;
+  classification: string;
+  pages: number | null;
+  keywords: string;
+  notes: string;
+  open_status: string;
+  regno: string | null;
+  file_path: string | null;
+  source: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** 009: text extracted from an entry's file. */
+export interface CatalogTextsTable {
+  entry_id: number;
+  text: string;
+  method: string;
+  extracted_at: string;
+}
+
+/** 009, PostgreSQL only: the search vector of an entry (SQLite keeps the FTS5 table catalog_fts instead). */
+export interface CatalogVectorsTable {
+  entry_id: number;
+  vector: string;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -386,4 +427,7 @@ export interface Schema {
   peer_nonces: PeerNoncesTable;
   witness_state: WitnessStateTable;
   checkpoint_cosignatures: CheckpointCosignaturesTable;
+  catalog_entries: CatalogEntriesTable;
+  catalog_texts: CatalogTextsTable;
+  catalog_vectors: CatalogVectorsTable;
 }

@@ -13,6 +13,7 @@ import { auditLogMigration } from './005-audit-log.js';
 import { authMigration } from './006-auth.js';
 import { workflowMigration } from './007-workflow.js';
 import { replicationMigration } from './008-replication.js';
+import { catalogMigration } from './009-catalog.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '006_auth': authMigration(dialect),
         '007_workflow': workflowMigration(dialect),
         '008_replication': replicationMigration(),
+        '009_catalog': catalogMigration(dialect),
       };
     },
   };

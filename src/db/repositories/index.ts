@@ -1,6 +1,7 @@
 import { annualReportRepository, type AnnualReportRepository } from './annual-reports.js';
 import { apiTokenRepository, type ApiTokenRepository } from './api-tokens.js';
 import { auditLogRepository, type AuditLogRepository } from './audit-log.js';
+import { catalogRepository, type CatalogRepository } from './catalog.js';
 import { checkReportRepository, type CheckReportRepository } from './check-reports.js';
 import type { RepoContext } from './context.js';
 import { eventRepository, type EventRepository } from './events.js';
@@ -27,6 +28,7 @@ export type {
   AnnualReportRepository,
   ApiTokenRepository,
   AuditLogRepository,
+  CatalogRepository,
   CheckReportRepository,
   EventRepository,
   EvidenceRepository,
@@ -74,6 +76,7 @@ export interface Repositories {
   readonly replicaTargets: ReplicaTargetRepository;
   readonly replicas: ReplicaRepository;
   readonly witness: WitnessRepository;
+  readonly catalog: CatalogRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -101,5 +104,6 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     replicaTargets: replicaTargetRepository(ctx),
     replicas: replicaRepository(ctx),
     witness: witnessRepository(ctx),
+    catalog: catalogRepository(ctx),
   });
 }

@@ -1,0 +1,480 @@
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import { InvalidInputError } from '../../core/index.js';
+import { guarded } from '../db-errors.js';
+import type { Schema } from '../schema.js';
+import { timestamp, type RepoContext } from './context.js';
+
+/** A catalog entry's stored fields ('' where not given). */
+export interface CatalogEntryRecord {
+  readonly id: number;
+  readonly unitCode: string;
+  readonly archivalCode: string;
+  readonly fonds: string;
+  readonly category: string;
+  readonly year: number | null;
+  readonly itemNumber: string;
+  readonly title: string;
+  readonly responsible: string;
+  readonly date: string;
+  readonly documentNumber: string;
+  readonly orgOrIssue: string;
+  readonly retention: string;
+  readonly classification: string;
+  readonly pages: number | null;
+  readonly keywords: string;
+  readonly notes: string;
+  readonly openStatus: 'open' | 'controlled';
+  readonly regno: string | null;
+  readonly filePath: string | null;
+  readonly source: 'import' | 'deposit' | 'peer';
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type NewCatalogEntry = Omit<CatalogEntryRecord, 'id' | 'createdAt' | 'updatedAt'>;
+
+/**
+ * The four weighted parts of the search index. Title weighs most, then the
+ * codes (档号, 文号), then the parties and descriptors, then the full text.
+ */
+export type SearchColumn = 'title' | 'code' | 'party' | 'body';
+export const SEARCH_COLUMNS: readonly SearchColumn[] = ['title', 'code', 'party', 'body'];
+
+/** An entry's index tokens per column, in text order (catalog/analyze.ts makes them). */
+export type IndexTokens = Readonly<Record<SearchColumn, readonly string[]>>;
+
+/**
+ * What to match, already cut into index tokens (catalog/query.ts builds it):
+ * - phrase: the tokens consecutive (the last one as a prefix when `prefix`);
+ * - near: two phrases with exactly `gap` tokens between them, left first — a
+ *   fragment with one wrong character (SQLite can only say "within `gap`");
+ * - all / any: conjunction / disjunction.
+ */
+export type SearchExpr =
+  | {
+      readonly kind: 'phrase';
+      readonly tokens: readonly string[];
+      readonly prefix?: boolean;
+      readonly column?: SearchColumn;
+    }
+  | {
+      readonly kind: 'near';
+      readonly left: readonly string[];
+      readonly right: readonly string[];
+      readonly gap: number;
+      readonly column?: SearchColumn;
+    }
+  | { readonly kind: 'all' | 'any'; readonly parts: readonly SearchExpr[] };
+
+/** Who is looking: everything, open entries only (the public), or open ones plus one unit's own. */
+export type CatalogAccess =
+  { readonly kind: 'all' } | { readonly kind: 'open' } | { readonly kind: 'open-or-unit'; readonly unitCode: string };
+
+export interface CatalogFilters {
+  readonly unitCode?: string;
+  readonly fonds?: string;
+  readonly category?: string;
+  readonly yearFrom?: number;
+  readonly yearTo?: number;
+  readonly retention?: string;
+  readonly classification?: string;
+  readonly openStatus?: 'open' | 'controlled';
+}
+
+export const FACET_FIELDS = ['fonds', 'category', 'year', 'retention', 'openStatus', 'unitCode'] as const;
+export type FacetField = (typeof FACET_FIELDS)[number];
+export type Facets = Readonly<Record<FacetField, ReadonlyArray<{ value: string; count: number }>>>;
+
+export interface CatalogQuery {
+  /** Undefined: no text query, entries in 档号 order. */
+  readonly match?: SearchExpr;
+  readonly filters: CatalogFilters;
+  readonly access: CatalogAccess;
+}
+
+export interface CatalogUpsert {
+  readonly entry: NewCatalogEntry;
+  readonly index: IndexTokens;
+}
+
+export interface CatalogRepository {
+  /**
+   * Add entries, or update the entry with the same unit and 档号, with their
+   * index; one transaction when called inside one. Returns the ids in input order.
+   */
+  upsert(rows: readonly CatalogUpsert[]): Promise<{ ids: number[]; inserted: number; updated: number }>;
+  /** Store an entry's extracted text and its new index (the whole entry's tokens, body included). */
+  putText(entryId: number, text: string, method: 'text' | 'ocr', index: IndexTokens): Promise<void>;
+  getByIds(ids: readonly number[]): Promise<CatalogEntryRecord[]>;
+  texts(ids: readonly number[]): Promise<Map<number, string>>;
+  /** Matching entry ids, best first, with a score (higher is better), and how many match in all. */
+  search(
+    query: CatalogQuery,
+    page: { limit: number; offset: number },
+  ): Promise<{ total: number; hits: Array<{ id: number; score: number }> }>;
+  facets(query: CatalogQuery, limit: number): Promise<Facets>;
+  /** Entries in id order after `afterId`, for export and reindexing (keyset paging). */
+  list(filters: CatalogFilters, access: CatalogAccess, afterId: number, limit: number): Promise<CatalogEntryRecord[]>;
+  count(): Promise<number>;
+}
+
+const BATCH = 200;
+/** ts_rank weights {D, C, B, A}: body, party, code, title (PostgreSQL §12.3.3). */
+const PG_WEIGHTS = '{0.1, 0.3, 0.8, 1.0}';
+/** bm25 column weights title, code, party, body (SQLite FTS5 §5.1.1). */
+const FTS5_WEIGHTS = sql`10.0, 8.0, 3.0, 1.0`;
+const PG_LABEL: Record<SearchColumn, string> = { title: 'A', code: 'B', party: 'C', body: 'D' };
+/** PostgreSQL keeps positions up to 16383 (§8.11.1); columns start apart so no phrase spans two. */
+const PG_MAX_POSITION = 16383;
+const PG_COLUMN_GAP = 64;
+const TOKEN = /^[\p{L}\p{N}]+$/u;
+
+function requireToken(t: string): string {
+  if (!TOKEN.test(t)) {
+    throw new InvalidInputError({ zh: `检索词元无效："${t}"`, en: `invalid search token "${t}"` });
+  }
+  return t;
+}
+
+/** FTS5 query syntax (§3): tokens are letters and digits only, so quoting them needs no escapes. */
+export function toFts5(e: SearchExpr): string {
+  const phrase = (tokens: readonly string[]): string => `"${tokens.map(requireToken).join(' ')}"`;
+  const scoped = (column: SearchColumn | undefined, body: string): string =>
+    column === undefined ? body : `${column} : ${body}`;
+  switch (e.kind) {
+    case 'phrase':
+      return scoped(e.column, phrase(e.tokens) + (e.prefix === true ? ' *' : ''));
+    case 'near':
+      return scoped(e.column, `NEAR(${phrase(e.left)} ${phrase(e.right)}, ${e.gap})`);
+    case 'all':
+    case 'any':
+      return `(${e.parts.map(toFts5).join(e.kind === 'all' ? ' AND ' : ' OR ')})`;
+  }
+}
+
+/** A tsquery literal (PostgreSQL §8.11.2), cast rather than parsed so no text search parser or locale is involved. */
+export function toTsquery(e: SearchExpr): string {
+  const lexeme = (t: string, column: SearchColumn | undefined, prefix: boolean): string =>
+    `'${requireToken(t)}'${prefix || column !== undefined ? ':' : ''}${prefix ? '*' : ''}${column === undefined ? '' : PG_LABEL[column]}`;
+  const phrase = (tokens: readonly string[], column: SearchColumn | undefined, prefix = false): string =>
+    `(${tokens.map((t, i) => lexeme(t, column, prefix && i === tokens.length - 1)).join(' <-> ')})`;
+  switch (e.kind) {
+    case 'phrase':
+      return phrase(e.tokens, e.column, e.prefix === true);
+    case 'near':
+      // <N>: the right phrase starts N positions after the left one ends.
+      return `(${phrase(e.left, e.column)} <${e.gap + 1}> ${phrase(e.right, e.column)})`;
+    case 'all':
+    case 'any':
+      return `(${e.parts.map(toTsquery).join(e.kind === 'all' ? ' & ' : ' | ')})`;
+  }
+}
+
+/** A tsvector literal: each column's tokens with positions and its weight label. */
+export function toTsvector(index: IndexTokens): string {
+  const positions = new Map<string, string[]>();
+  let base = 0;
+  for (const column of SEARCH_COLUMNS) {
+    const tokens = index[column];
+    tokens.forEach((t, i) => {
+      const at = Math.min(PG_MAX_POSITION, base + i + 1);
+      const list = positions.get(requireToken(t)) ?? [];
+      // A lexeme keeps at most 256 positions (§8.11.1); the rest add nothing to matching.
+      if (list.length < 256) list.push(`${at}${PG_LABEL[column]}`);
+      positions.set(t, list);
+    });
+    base += tokens.length + PG_COLUMN_GAP;
+  }
+  return [...positions].map(([t, at]) => `'${t}':${at.join(',')}`).join(' ');
+}
+
+type Row = Schema['catalog_entries'];
+
+function toRecord(r: Omit<Row, 'id'> & { id: number }): CatalogEntryRecord {
+  return {
+    id: Number(r.id),
+    unitCode: r.unit_code,
+    archivalCode: r.archival_code,
+    fonds: r.fonds,
+    category: r.category,
+    year: r.year === null ? null : Number(r.year),
+    itemNumber: r.item_number,
+    title: r.title,
+    responsible: r.responsible,
+    date: r.date,
+    documentNumber: r.document_number,
+    orgOrIssue: r.org_or_issue,
+    retention: r.retention,
+    classification: r.classification,
+    pages: r.pages === null ? null : Number(r.pages),
+    keywords: r.keywords,
+    notes: r.notes,
+    openStatus: r.open_status === 'controlled' ? 'controlled' : 'open',
+    regno: r.regno,
+    filePath: r.file_path,
+    source: r.source as CatalogEntryRecord['source'],
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+function toRow(e: NewCatalogEntry, at: string): Omit<Row, 'id'> {
+  return {
+    unit_code: e.unitCode,
+    archival_code: e.archivalCode,
+    fonds: e.fonds,
+    category: e.category,
+    year: e.year,
+    item_number: e.itemNumber,
+    title: e.title,
+    responsible: e.responsible,
+    date: e.date,
+    document_number: e.documentNumber,
+    org_or_issue: e.orgOrIssue,
+    retention: e.retention,
+    classification: e.classification,
+    pages: e.pages,
+    keywords: e.keywords,
+    notes: e.notes,
+    open_status: e.openStatus,
+    regno: e.regno,
+    file_path: e.filePath,
+    source: e.source,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+const FACET_COLUMN: Record<FacetField, keyof Row> = {
+  fonds: 'fonds',
+  category: 'category',
+  year: 'year',
+  retention: 'retention',
+  openStatus: 'open_status',
+  unitCode: 'unit_code',
+};
+
+type EntryEb = ExpressionBuilder<Schema & { e: Row }, 'e'>;
+
+/** The filters and the access rule as one condition on the entry `e`. */
+function conditions(eb: EntryEb, filters: CatalogFilters, access: CatalogAccess): Expression<SqlBool> {
+  const parts: Expression<SqlBool>[] = [];
+  if (access.kind === 'open') parts.push(eb('e.open_status', '=', 'open'));
+  if (access.kind === 'open-or-unit') {
+    parts.push(eb.or([eb('e.open_status', '=', 'open'), eb('e.unit_code', '=', access.unitCode)]));
+  }
+  if (filters.unitCode !== undefined) parts.push(eb('e.unit_code', '=', filters.unitCode));
+  if (filters.fonds !== undefined) parts.push(eb('e.fonds', '=', filters.fonds));
+  if (filters.category !== undefined) parts.push(eb('e.category', '=', filters.category));
+  if (filters.yearFrom !== undefined) parts.push(eb('e.year', '>=', filters.yearFrom));
+  if (filters.yearTo !== undefined) parts.push(eb('e.year', '<=', filters.yearTo));
+  if (filters.retention !== undefined) parts.push(eb('e.retention', '=', filters.retention));
+  if (filters.classification !== undefined) parts.push(eb('e.classification', '=', filters.classification));
+  if (filters.openStatus !== undefined) parts.push(eb('e.open_status', '=', filters.openStatus));
+  return eb.and(parts);
+}
+
+export function catalogRepository(ctx: RepoContext): CatalogRepository {
+  const sqlite = ctx.dialect === 'sqlite';
+
+  /** Replace the index of the given entries (they exist; an earlier index of theirs goes). */
+  const writeIndex = async (
+    db: Kysely<Schema>,
+    rows: ReadonlyArray<{ id: number; index: IndexTokens }>,
+  ): Promise<void> => {
+    if (rows.length === 0) return;
+    if (sqlite) {
+      const ids = rows.map((r) => r.id);
+      await sql`delete from catalog_fts where rowid in (${sql.join(ids)})`.execute(db);
+      const values = rows.map(
+        (r) =>
+          sql`(${r.id}, ${r.index.title.join(' ')}, ${r.index.code.join(' ')}, ${r.index.party.join(' ')}, ${r.index.body.join(' ')})`,
+      );
+      await sql`insert into catalog_fts (rowid, title, code, party, body) values ${sql.join(values)}`.execute(db);
+    } else {
+      await db
+        .insertInto('catalog_vectors')
+        .values(rows.map((r) => ({ entry_id: r.id, vector: sql<string>`${toTsvector(r.index)}::tsvector` })))
+        .onConflict((oc) => oc.column('entry_id').doUpdateSet({ vector: (eb) => eb.ref('excluded.vector') }))
+        .execute();
+    }
+  };
+
+  /** FROM the entries `e` joined with the index where the match holds. */
+  const matched = (query: CatalogQuery) => {
+    const base = ctx.db.selectFrom('catalog_entries as e');
+    if (query.match === undefined) return base;
+    if (sqlite) {
+      return base
+        .innerJoin(sql<{ rowid: number }>`catalog_fts`.as('f'), (j) => j.onRef(sql.ref('f.rowid'), '=', 'e.id'))
+        .where(sql<SqlBool>`catalog_fts match ${toFts5(query.match)}`);
+    }
+    return base
+      .innerJoin('catalog_vectors as v', 'v.entry_id', 'e.id')
+      .where(sql<SqlBool>`v.vector @@ ${toTsquery(query.match)}::tsquery`);
+  };
+
+  const score = (query: CatalogQuery) => {
+    if (query.match === undefined) return sql<number>`0`;
+    return sqlite
+      ? sql<number>`-bm25(catalog_fts, ${FTS5_WEIGHTS})`
+      : sql<number>`ts_rank(${PG_WEIGHTS}::float4[], v.vector, ${toTsquery(query.match)}::tsquery)`;
+  };
+
+  return {
+    upsert: (rows) =>
+      guarded({ zh: '保存目录条目', en: 'save catalog entries' }, async () => {
+        const at = timestamp(ctx);
+        const ids: number[] = [];
+        let updated = 0;
+        for (let i = 0; i < rows.length; i += BATCH) {
+          const batch = rows.slice(i, i + BATCH);
+          const batchIds = await ctx.atomic(async (db) => {
+            const out = new Array<number>(batch.length);
+            // Entries with a 档号: update the unit's entry of that code, else insert.
+            const coded = batch.map((r, j) => ({ r, j })).filter(({ r }) => r.entry.archivalCode !== '');
+            const uncoded = batch.map((r, j) => ({ r, j })).filter(({ r }) => r.entry.archivalCode === '');
+            if (coded.length > 0) {
+              const key = (unit: string, code: string): string => `${unit}\u0000${code}`;
+              const existing = new Map<string, number>();
+              const conds = coded.map(({ r }) => sql`(${r.entry.unitCode}, ${r.entry.archivalCode})`);
+              const found = await sql<{ id: number; unit_code: string; archival_code: string }>`
+                select id, unit_code, archival_code from catalog_entries
+                where archival_code <> '' and (unit_code, archival_code) in (values ${sql.join(conds)})`.execute(db);
+              for (const f of found.rows) existing.set(key(f.unit_code, f.archival_code), Number(f.id));
+              for (const { r, j } of coded) {
+                const id = existing.get(key(r.entry.unitCode, r.entry.archivalCode));
+                if (id === undefined) continue;
+                const { created_at: _created, ...fields } = toRow(r.entry, at);
+                await db.updateTable('catalog_entries').set(fields).where('id', '=', id).execute();
+                out[j] = id;
+                updated++;
+              }
+            }
+            const fresh = [...coded, ...uncoded].filter(({ j }) => out[j] === undefined).sort((a, b) => a.j - b.j);
+            if (fresh.length > 0) {
+              const inserted = await db
+                .insertInto('catalog_entries')
+                .values(fresh.map(({ r }) => toRow(r.entry, at)))
+                .returning('id')
+                .execute();
+              // Ids are handed out in VALUES order within one statement: sorted, they line up with `fresh`.
+              const newIds = inserted.map((x) => Number(x.id)).sort((a, b) => a - b);
+              fresh.forEach(({ j }, k) => (out[j] = newIds[k]!));
+            }
+            // In the same transaction: an entry is never visible without its index.
+            await writeIndex(
+              db,
+              batch.map((r, k) => ({ id: out[k]!, index: r.index })),
+            );
+            return out;
+          });
+          ids.push(...batchIds);
+        }
+        return { ids, inserted: rows.length - updated, updated };
+      }),
+
+    putText: (entryId, text, method, index) =>
+      guarded({ zh: '保存全文', en: 'save extracted text' }, async () => {
+        const at = timestamp(ctx);
+        await ctx.atomic(async (db) => {
+          await db
+            .insertInto('catalog_texts')
+            .values({ entry_id: entryId, text, method, extracted_at: at })
+            .onConflict((oc) => oc.column('entry_id').doUpdateSet({ text, method, extracted_at: at }))
+            .execute();
+          await writeIndex(db, [{ id: entryId, index }]);
+        });
+      }),
+
+    getByIds: (ids) =>
+      guarded({ zh: '读取目录条目', en: 'read catalog entries' }, async () => {
+        if (ids.length === 0) return [];
+        const rows = await ctx.db
+          .selectFrom('catalog_entries')
+          .selectAll()
+          .where('id', 'in', [...ids])
+          .execute();
+        const byId = new Map(rows.map((r) => [Number(r.id), toRecord(r)]));
+        return ids.flatMap((id) => byId.get(id) ?? []);
+      }),
+
+    texts: (ids) =>
+      guarded({ zh: '读取全文', en: 'read extracted text' }, async () => {
+        if (ids.length === 0) return new Map();
+        const rows = await ctx.db
+          .selectFrom('catalog_texts')
+          .select(['entry_id', 'text'])
+          .where('entry_id', 'in', [...ids])
+          .execute();
+        return new Map(rows.map((r) => [Number(r.entry_id), r.text]));
+      }),
+
+    search: (query, page) =>
+      guarded({ zh: '检索目录', en: 'search the catalog' }, async () => {
+        const where = (eb: EntryEb): Expression<SqlBool> => conditions(eb, query.filters, query.access);
+        const counted = await matched(query)
+          .where(where as never)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        let q = matched(query)
+          .where(where as never)
+          .select(['e.id', score(query).as('score')]);
+        q =
+          query.match === undefined
+            ? q.orderBy('e.archival_code').orderBy('e.id')
+            : q.orderBy('score', 'desc').orderBy('e.id');
+        const rows = await q.limit(page.limit).offset(page.offset).execute();
+        return {
+          total: Number(counted.n),
+          hits: rows.map((r) => ({ id: Number(r.id), score: Number(r.score) })),
+        };
+      }),
+
+    facets: (query, limit) =>
+      guarded({ zh: '统计分面', en: 'count facets' }, async () => {
+        const where = (eb: EntryEb): Expression<SqlBool> => conditions(eb, query.filters, query.access);
+        const out: Partial<Record<FacetField, Array<{ value: string; count: number }>>> = {};
+        for (const field of FACET_FIELDS) {
+          const column = `e.${FACET_COLUMN[field]}` as const;
+          const rows = await matched(query)
+            .where(where as never)
+            .select([sql.ref<string | number | null>(column).as('value'), (eb) => eb.fn.countAll<number>().as('n')])
+            .groupBy(sql.ref(column))
+            .orderBy('n', 'desc')
+            .orderBy(sql.ref(column))
+            .limit(limit)
+            .execute();
+          out[field] = rows
+            .filter((r) => r.value !== null && r.value !== '')
+            .map((r) => ({ value: String(r.value), count: Number(r.n) }));
+        }
+        return out as Facets;
+      }),
+
+    list: (filters, access, afterId, limit) =>
+      guarded({ zh: '列出目录条目', en: 'list catalog entries' }, async () => {
+        const rows = await ctx.db
+          .selectFrom('catalog_entries as e')
+          .selectAll('e')
+          .where((eb) => conditions(eb as unknown as EntryEb, filters, access))
+          .where('e.id', '>', afterId)
+          .orderBy('e.id')
+          .limit(limit)
+          .execute();
+        return rows.map(toRecord);
+      }),
+
+    count: () =>
+      guarded({ zh: '统计目录条目', en: 'count catalog entries' }, async () =>
+        Number(
+          (
+            await ctx.db
+              .selectFrom('catalog_entries')
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
+      ),
+  };
+}
