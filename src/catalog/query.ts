@@ -136,7 +136,7 @@ function wordsExpr(clause: QueryClause): { match: SearchExpr; words: string[] } 
  * held character i between them; where one side is shorter, the other side
  * alone if it has three or more characters.
  */
-function typoReadings(run: string, clause: QueryClause): { match: SearchExpr; parts: string[] }[] {
+function typoReadings(run: string, clause: QueryClause, oneSided: boolean): { match: SearchExpr; parts: string[] }[] {
   const chars = [...run];
   if (chars.length < 4) return [];
   const out: { match: SearchExpr; parts: string[] }[] = [];
@@ -144,6 +144,7 @@ function typoReadings(run: string, clause: QueryClause): { match: SearchExpr; pa
     const left = chars.slice(0, i).join('');
     const right = chars.slice(i + 1).join('');
     if (i >= 2 && chars.length - i - 1 >= 2) {
+      if (oneSided) continue;
       out.push({
         match: { kind: 'near', left: hanBigrams(left), right: hanBigrams(right), gap: 2, ...scope(clause) },
         parts: [left, right],
@@ -151,7 +152,7 @@ function typoReadings(run: string, clause: QueryClause): { match: SearchExpr; pa
       continue;
     }
     const rest = i >= 2 ? left : right;
-    if ([...rest].length >= 3) {
+    if (oneSided && [...rest].length >= 3) {
       out.push({ match: { kind: 'phrase', tokens: hanBigrams(rest), ...scope(clause) }, parts: [rest] });
     }
   }
@@ -159,7 +160,7 @@ function typoReadings(run: string, clause: QueryClause): { match: SearchExpr; pa
 }
 
 /** A clause with one wrong character in its longest Han run (4+ characters); the rest as typed. */
-function typoExpr(clause: QueryClause): { match: SearchExpr; parts: string[] } | undefined {
+function typoExpr(clause: QueryClause, oneSided: boolean): { match: SearchExpr; parts: string[] } | undefined {
   const runs = textRuns(clause.text);
   const longest = runs
     .filter((r) => r.kind === 'han')
@@ -168,7 +169,7 @@ function typoExpr(clause: QueryClause): { match: SearchExpr; parts: string[] } |
       undefined,
     );
   if (longest === undefined) return undefined;
-  const readings = typoReadings(longest.text, clause);
+  const readings = typoReadings(longest.text, clause, oneSided);
   if (readings.length === 0) return undefined;
   const others = runs.filter((r) => r !== longest);
   const rest = others.map((r) => exactExpr({ ...clause, text: r.text })).filter((e) => e !== undefined);
@@ -188,6 +189,17 @@ export function planQuery(query: string): QueryPlan {
   stages.push({ stage: 'exact', match: exactMatch, highlight: clauses.map((c) => c.text) });
   if (clauses.every((c) => c.exact)) return { clauses, stages };
 
+  const typo = (oneSided: boolean): void => {
+    const typos = clauses.map((c) => (c.exact ? undefined : typoExpr(c, oneSided)));
+    if (!typos.some((t) => t !== undefined)) return;
+    const match = all(clauses.map((c, i) => typos[i]?.match ?? exact[i]!).filter((e) => e !== undefined));
+    if (match !== undefined) {
+      stages.push({ stage: 'typo', match, highlight: clauses.flatMap((c, i) => typos[i]?.parts ?? [c.text]) });
+    }
+  };
+  // One wrong character with both sides of it in place is a precise reading: tried before the
+  // looser word reading. One side alone (an error near an end) is the loosest, and comes last.
+  typo(false);
   const words = clauses.map((c) => (c.exact ? undefined : wordsExpr(c)));
   if (words.some((w) => w !== undefined)) {
     const match = all(clauses.map((c, i) => words[i]?.match ?? exact[i]!).filter((e) => e !== undefined));
@@ -199,12 +211,6 @@ export function planQuery(query: string): QueryPlan {
       });
     }
   }
-  const typos = clauses.map((c) => (c.exact ? undefined : typoExpr(c)));
-  if (typos.some((t) => t !== undefined)) {
-    const match = all(clauses.map((c, i) => typos[i]?.match ?? exact[i]!).filter((e) => e !== undefined));
-    if (match !== undefined) {
-      stages.push({ stage: 'typo', match, highlight: clauses.flatMap((c, i) => typos[i]?.parts ?? [c.text]) });
-    }
-  }
+  typo(true);
   return { clauses, stages };
 }

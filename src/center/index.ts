@@ -51,3 +51,4 @@ export * from './repair.js';
 export * from './audit-now.js';
 export * from './log-replication.js';
 export * from './rebuild.js';
+export * from './catalog.js';

@@ -5,6 +5,7 @@
  * db/copy-database.ts and migrate-storage.ts; this file resolves the center's
  * current locations from its config and checks the destination is another.
  */
+import { reindexCatalog } from './catalog.js';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
@@ -49,7 +50,10 @@ export async function migrateCenterDatabase(
     await source.migrate();
     const target = await openDatabase({ url: to });
     try {
-      return { result: await copyDatabase(source, target, options), change: { database: to } };
+      const result = await copyDatabase(source, target, options);
+      // The search index is not copied (each database keeps it in its own form): build it there.
+      await reindexCatalog(target);
+      return { result, change: { database: to } };
     } finally {
       await target.close();
     }

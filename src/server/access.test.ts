@@ -148,6 +148,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   'DELETE /api/v1/session': { kind: 'open' },
   'POST /api/v1/tokens': { kind: 'open' },
   'GET /api/v1/tokens': { kind: 'listing', request: () => ({ url: '/api/v1/tokens' }) },
+  // Open entries are public; a unit's controlled entries show to that unit only (src/server/catalog.test.ts).
+  'GET /api/v1/search': { kind: 'listing', request: () => ({ url: '/api/v1/search?q=%E9%80%9A%E7%9F%A5' }) },
   'DELETE /api/v1/tokens/:id': {
     kind: 'foreign',
     probes: [

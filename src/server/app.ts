@@ -6,6 +6,7 @@ import { errorHandler } from './errors.js';
 import { registerHardening } from './hardening.js';
 import { registerAdministrationRoutes } from './routes/administration.js';
 import { registerAnnualReportRoutes } from './routes/annual-reports.js';
+import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerCheckRoutes } from './routes/checks.js';
 import { registerDepositRoutes } from './routes/deposits.js';
 import { registerEvidenceRoutes } from './routes/evidence.js';
@@ -117,6 +118,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerEvidenceRoutes(app, center);
   registerJobRoutes(app, center);
   registerCheckRoutes(app, center);
+  registerCatalogRoutes(app, center);
   registerSubmissionRoutes(app, center);
   registerAnnualReportRoutes(app, center);
   registerPeerRoutes(app, center);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { GlobalOptions } from '../output.js';
 import { registerAuditLog } from './audit-log.js';
 import { registerCarrier } from './carrier.js';
+import { registerCatalog } from './catalog.js';
 import { registerAdmin } from './admin.js';
 import { registerChecks } from './checks.js';
 import { registerDeposit } from './deposit.js';
@@ -30,4 +31,5 @@ export function registerCommands(program: Command, global: () => GlobalOptions):
   registerAdmin(program, global);
   registerAuditLog(program, global);
   registerLogin(program, global);
+  registerCatalog(program, global);
 }

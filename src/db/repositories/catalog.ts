@@ -95,6 +95,8 @@ export interface CatalogQuery {
 export interface CatalogUpsert {
   readonly entry: NewCatalogEntry;
   readonly index: IndexTokens;
+  /** Extracted text to store with it (bulk loads); its tokens must be in `index.body`. */
+  readonly text?: { readonly text: string; readonly method: 'text' | 'ocr' };
 }
 
 export interface CatalogRepository {
@@ -102,7 +104,11 @@ export interface CatalogRepository {
    * Add entries, or update the entry with the same unit and 档号, with their
    * index; one transaction when called inside one. Returns the ids in input order.
    */
-  upsert(rows: readonly CatalogUpsert[]): Promise<{ ids: number[]; inserted: number; updated: number }>;
+  upsert(
+    rows: readonly CatalogUpsert[],
+  ): Promise<{ ids: number[]; inserted: number; updated: number; updatedIds: number[] }>;
+  /** Replace the index of existing entries (after a re-import of their fields, or to rebuild it). */
+  putIndex(rows: ReadonlyArray<{ id: number; index: IndexTokens }>): Promise<void>;
   /** Store an entry's extracted text and its new index (the whole entry's tokens, body included). */
   putText(entryId: number, text: string, method: 'text' | 'ocr', index: IndexTokens): Promise<void>;
   getByIds(ids: readonly number[]): Promise<CatalogEntryRecord[]>;
@@ -326,7 +332,7 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
       guarded({ zh: '保存目录条目', en: 'save catalog entries' }, async () => {
         const at = timestamp(ctx);
         const ids: number[] = [];
-        let updated = 0;
+        const updatedIds: number[] = [];
         for (let i = 0; i < rows.length; i += BATCH) {
           const batch = rows.slice(i, i + BATCH);
           const batchIds = await ctx.atomic(async (db) => {
@@ -348,7 +354,7 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
                 const { created_at: _created, ...fields } = toRow(r.entry, at);
                 await db.updateTable('catalog_entries').set(fields).where('id', '=', id).execute();
                 out[j] = id;
-                updated++;
+                updatedIds.push(id);
               }
             }
             const fresh = [...coded, ...uncoded].filter(({ j }) => out[j] === undefined).sort((a, b) => a.j - b.j);
@@ -362,6 +368,24 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
               const newIds = inserted.map((x) => Number(x.id)).sort((a, b) => a - b);
               fresh.forEach(({ j }, k) => (out[j] = newIds[k]!));
             }
+            const texts = batch.flatMap((r, k) =>
+              r.text === undefined
+                ? []
+                : [{ entry_id: out[k]!, text: r.text.text, method: r.text.method, extracted_at: at }],
+            );
+            if (texts.length > 0) {
+              await db
+                .insertInto('catalog_texts')
+                .values(texts)
+                .onConflict((oc) =>
+                  oc.column('entry_id').doUpdateSet({
+                    text: (eb) => eb.ref('excluded.text'),
+                    method: (eb) => eb.ref('excluded.method'),
+                    extracted_at: (eb) => eb.ref('excluded.extracted_at'),
+                  }),
+                )
+                .execute();
+            }
             // In the same transaction: an entry is never visible without its index.
             await writeIndex(
               db,
@@ -371,7 +395,14 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
           });
           ids.push(...batchIds);
         }
-        return { ids, inserted: rows.length - updated, updated };
+        return { ids, inserted: rows.length - updatedIds.length, updated: updatedIds.length, updatedIds };
+      }),
+
+    putIndex: (rows) =>
+      guarded({ zh: '更新检索索引', en: 'update the search index' }, async () => {
+        for (let i = 0; i < rows.length; i += BATCH) {
+          await ctx.atomic((db) => writeIndex(db, rows.slice(i, i + BATCH)));
+        }
       }),
 
     putText: (entryId, text, method, index) =>

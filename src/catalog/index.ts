@@ -1,0 +1,11 @@
+export * from './entry.js';
+export { normalizeText, indexTokens } from './analyze.js';
+export { FIELD_HEADINGS, FIELD_ORDER, buildFields, entryIndex, parseArchivalCode, toNewEntry } from './fields.js';
+export type { FieldName } from './fields.js';
+export { importCatalog } from './import.js';
+export type { ImportOptions, ImportProblem, ImportReport } from './import.js';
+export { exportCatalog } from './export.js';
+export type { ExportFormat } from './export.js';
+export { planQuery } from './query.js';
+export { searchCatalog } from './search.js';
+export type { SearchHit, SearchRequest, SearchResult } from './search.js';

@@ -1,0 +1,95 @@
+import type { Actor } from '../auth/index.js';
+import {
+  entryIndex,
+  exportCatalog,
+  importCatalog,
+  searchCatalog,
+  type ExportFormat,
+  type ImportReport,
+  type OpenStatus,
+  type SearchRequest,
+  type SearchResult,
+} from '../catalog/index.js';
+import type { CatalogAccess, CatalogFilters, Database } from '../db/index.js';
+import type { Center } from './center.js';
+
+const mappingSetting = (unit: string): string => `catalog.mapping.${unit}`;
+
+export interface CenterImportOptions {
+  readonly file: string;
+  readonly unit: string;
+  /** Heading → field name (title, archivalCode, …) for headings the known aliases miss; saved for the unit. */
+  readonly map?: Readonly<Record<string, string>>;
+  readonly defaultOpenStatus?: OpenStatus;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (rows: number) => void;
+}
+
+/**
+ * Import a unit's catalog (yinji catalog import, POST /api/v1/catalog/import).
+ * The unit's column mapping is remembered, so next year's sheet with the same
+ * odd headings imports without repeating --map.
+ */
+export async function importUnitCatalog(center: Center, options: CenterImportOptions): Promise<ImportReport> {
+  const unit = await center.db.units.getOrCreateByCode({ code: options.unit, name: options.unit, type: '' });
+  const saved = JSON.parse((await center.db.settings.get(mappingSetting(unit.code))) ?? '{}') as Record<string, string>;
+  const mapping = { ...saved, ...(options.map ?? {}) };
+  const report = await importCatalog(center.db.catalog, options.file, {
+    unitCode: unit.code,
+    mapping,
+    ...(options.defaultOpenStatus === undefined ? {} : { defaultOpenStatus: options.defaultOpenStatus }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  if (options.map !== undefined && Object.keys(options.map).length > 0) {
+    await center.db.settings.put(mappingSetting(unit.code), JSON.stringify(mapping));
+  }
+  center.logger.info(
+    {
+      unit: unit.code,
+      file: report.file,
+      imported: report.imported,
+      updated: report.updated,
+      rejected: report.rejected,
+    },
+    'catalog import',
+  );
+  return report;
+}
+
+/** What an actor may see of the catalog: the public open entries, a unit also its own, center staff all. */
+export async function catalogAccessOf(center: Center, actor: Actor): Promise<CatalogAccess> {
+  if (actor.kind !== 'user') return { kind: 'open' };
+  if (actor.unitId === null) return { kind: 'all' };
+  const unit = await center.db.units.getById(actor.unitId);
+  return unit === undefined ? { kind: 'open' } : { kind: 'open-or-unit', unitCode: unit.code };
+}
+
+export function searchCenterCatalog(center: Center, request: SearchRequest): Promise<SearchResult> {
+  return searchCatalog(center.db.catalog, request);
+}
+
+export function exportCenterCatalog(
+  center: Center,
+  path: string,
+  options: { format: ExportFormat; filters?: CatalogFilters; access: CatalogAccess },
+): Promise<number> {
+  return exportCatalog(center.db.catalog, path, options);
+}
+
+/**
+ * Rebuild the search index of every entry from its fields and text (after
+ * `yinji migrate` copied the entries to another database, where the index
+ * is kept in another form). Returns the number of entries indexed.
+ */
+export async function reindexCatalog(db: Database): Promise<number> {
+  let done = 0;
+  for (let after = 0; ;) {
+    const page = await db.catalog.list({}, { kind: 'all' }, after, 1000);
+    if (page.length === 0) return done;
+    const texts = await db.catalog.texts(page.map((e) => e.id));
+    await db.catalog.putIndex(page.map((e) => ({ id: e.id, index: entryIndex(e, texts.get(e.id)) })));
+    done += page.length;
+    after = page.at(-1)!.id;
+  }
+}

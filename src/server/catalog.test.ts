@@ -1,0 +1,73 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
+import { testAccount, testUnit } from '../auth/test-support/accounts.js';
+import { Center, importUnitCatalog } from '../center/index.js';
+import { buildApp } from './app.js';
+import { injectAs, type Inject } from './test-support/inject.js';
+
+const databases = withTestDatabases();
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`GET /api/v1/search on ${dialect}`, () => {
+    let tmp: string;
+    let center: Center;
+    let app: FastifyInstance;
+    let anonymous: Inject;
+    let operator: Inject;
+    let ownUnit: Inject;
+    let otherUnit: Inject;
+
+    beforeAll(async () => {
+      tmp = await mkdtemp(join(tmpdir(), `yinji-search-http-${dialect}-`));
+      center = await Center.open({ dataDir: join(tmp, 'data'), config: { database: await databases.fresh(dialect) } });
+      app = await buildApp(center, { logger: false });
+      const u1 = await testUnit(center.db, '330100');
+      const u2 = await testUnit(center.db, '330200');
+      const csv = join(tmp, 'catalog.csv');
+      await writeFile(
+        csv,
+        '档号,题名,开放状态\nJ001-WS·2020-Y-0001,社会保险基金管理办法,开放\nJ001-WS·2020-Y-0002,社会保险基金审计报告,控制\n',
+      );
+      await importUnitCatalog(center, { file: csv, unit: '330100' });
+      anonymous = injectAs(app, undefined);
+      operator = injectAs(app, await testAccount(center, { username: 'op', roles: ['operator'] }));
+      ownUnit = injectAs(app, await testAccount(center, { username: 'd1', roles: ['depositor'], unit: u1 }));
+      otherUnit = injectAs(app, await testAccount(center, { username: 'd2', roles: ['depositor'], unit: u2 }));
+    });
+
+    afterAll(async () => {
+      await app.close();
+      await center.close();
+      await rm(tmp, { recursive: true, force: true });
+    });
+
+    const titles = async (as: Inject, query: string): Promise<string[]> => {
+      const res = await as({ method: 'GET', url: `/api/v1/search?q=${encodeURIComponent(query)}` });
+      expect(res.statusCode, res.body).toBe(200);
+      return res
+        .json<{ hits: Array<{ title: string }> }>()
+        .hits.map((h) => h.title)
+        .sort();
+    };
+
+    it('shows the public and other units the open entry only, the owning unit and staff both', async () => {
+      expect(await titles(anonymous, '社会保险基金')).toEqual(['社会保险基金管理办法']);
+      expect(await titles(otherUnit, '社会保险基金')).toEqual(['社会保险基金管理办法']);
+      expect(await titles(ownUnit, '社会保险基金')).toEqual(['社会保险基金审计报告', '社会保险基金管理办法']);
+      expect(await titles(operator, '社会保险基金')).toEqual(['社会保险基金审计报告', '社会保险基金管理办法']);
+      const res = await anonymous({ method: 'GET', url: `/api/v1/search?q=${encodeURIComponent('审计报告')}` });
+      const body = res.json<{ total: number; hits: unknown[]; facets: unknown }>();
+      expect(body).toMatchObject({ total: 0, hits: [] });
+      expect(JSON.stringify(body.facets)).not.toContain('J001');
+    });
+
+    it('refuses a page size out of range', async () => {
+      const res = await anonymous({ method: 'GET', url: '/api/v1/search?q=x&limit=1000' });
+      expect(res.statusCode).toBe(400);
+    });
+  });
+}
