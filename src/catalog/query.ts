@@ -53,6 +53,9 @@ const FIELDS: Readonly<Record<string, SearchColumn>> = {
   text: 'body',
 };
 
+/** The longest Han run read with one wrong character (a long title fragment pasted whole). */
+const MAX_TYPO_RUN = 40;
+
 let jieba: Jieba | undefined;
 /** The segmenter, loaded on first use (~250 ms): only queries that reach stage 2 need it. */
 function segmenter(): Jieba {
@@ -138,7 +141,8 @@ function wordsExpr(clause: QueryClause): { match: SearchExpr; words: string[] } 
  */
 function typoReadings(run: string, clause: QueryClause, oneSided: boolean): { match: SearchExpr; parts: string[] }[] {
   const chars = [...run];
-  if (chars.length < 4) return [];
+  // Each reading repeats the run: past MAX_TYPO_RUN characters a query of n² tokens buys nothing.
+  if (chars.length < 4 || chars.length > MAX_TYPO_RUN) return [];
   const out: { match: SearchExpr; parts: string[] }[] = [];
   for (let i = 0; i < chars.length; i++) {
     const left = chars.slice(0, i).join('');

@@ -139,6 +139,9 @@ describeEachDialect('catalog search', (t) => {
     expect(seen.size).toBe(45);
     await expect(search('数字化', { limit: 0 })).rejects.toMatchObject({ code: 'E_INVALID_INPUT' });
     await expect(search('数字化', { offset: 10_001 })).rejects.toMatchObject({ code: 'E_INVALID_INPUT' });
+    await expect(search('数'.repeat(201))).rejects.toMatchObject({ code: 'E_INVALID_INPUT' });
+    // 200 characters: no reading with one wrong character (the run is too long), the words still find them.
+    expect(await search('数字化项目'.repeat(40))).toMatchObject({ stage: 'words', total: 45 });
   });
 });
 
@@ -149,7 +152,8 @@ it('plans a fragment with one wrong character as the parts around it, two bigram
   expect(JSON.stringify(typo?.match)).toContain(
     JSON.stringify({ kind: 'near', left: ['城乡', '乡居', '居民', '民医'], right: ['保险'], gap: 2 }),
   );
-  expect(plan.stages.map((s) => s.stage)).toEqual(['exact', 'words', 'typo']);
+  // Both sides of the wrong character, then words, then one side alone.
+  expect(plan.stages.map((s) => s.stage)).toEqual(['exact', 'typo', 'words', 'typo']);
   expect(planQuery('"城乡居民医了保险"').stages.map((s) => s.stage)).toEqual(['exact']);
   expect(planQuery('  ，。 ').stages).toEqual([]);
 });

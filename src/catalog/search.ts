@@ -41,6 +41,8 @@ export interface SearchResult {
 }
 
 const MAX_LIMIT = 100;
+/** Longer than any title a person would type; also bounds the size of the readings of query.ts. */
+const MAX_QUERY = 200;
 /** Deeper than this a person refines the query instead; it also bounds the cost of OFFSET. */
 const MAX_OFFSET = 10_000;
 const FACET_VALUES = 20;
@@ -60,6 +62,12 @@ export async function searchCatalog(repo: CatalogRepository, request: SearchRequ
     throw new InvalidInputError({
       zh: `翻页过深（最多第 ${MAX_OFFSET} 条），请增加检索词或筛选条件`,
       en: `offset must be 0–${MAX_OFFSET}; narrow the query instead`,
+    });
+  }
+  if (request.query.length > MAX_QUERY) {
+    throw new InvalidInputError({
+      zh: `检索词过长（最多 ${MAX_QUERY} 个字符），请缩短后重试`,
+      en: `the query is too long (at most ${MAX_QUERY} characters)`,
     });
   }
   const filters = request.filters ?? {};
