@@ -7,5 +7,5 @@ export type { ImportOptions, ImportProblem, ImportReport } from './import.js';
 export { exportCatalog } from './export.js';
 export type { ExportFormat } from './export.js';
 export { planQuery } from './query.js';
-export { searchCatalog } from './search.js';
+export { catalogFilters, searchCatalog } from './search.js';
 export type { SearchHit, SearchRequest, SearchResult } from './search.js';

@@ -120,6 +120,29 @@ export async function searchCatalog(repo: CatalogRepository, request: SearchRequ
   };
 }
 
+/** Filters as the CLI and the HTTP API name them (`unit` for unitCode), with the absent ones left out. */
+export function catalogFilters(given: {
+  unit?: string | undefined;
+  fonds?: string | undefined;
+  category?: string | undefined;
+  yearFrom?: number | undefined;
+  yearTo?: number | undefined;
+  retention?: string | undefined;
+  openStatus?: 'open' | 'controlled' | undefined;
+}): CatalogFilters {
+  // Picked by name: the caller's object may carry other options (paging, output flags).
+  const named = {
+    unitCode: given.unit,
+    fonds: given.fonds,
+    category: given.category,
+    yearFrom: given.yearFrom,
+    yearTo: given.yearTo,
+    retention: given.retention,
+    openStatus: given.openStatus,
+  };
+  return Object.fromEntries(Object.entries(named).filter(([, v]) => v !== undefined));
+}
+
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 

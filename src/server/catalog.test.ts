@@ -65,6 +65,16 @@ for (const dialect of TEST_DIALECTS) {
       expect(JSON.stringify(body.facets)).not.toContain('J001');
     });
 
+    it('applies the filters given in the query string', async () => {
+      const url = (extra: string): string => `/api/v1/search?q=${encodeURIComponent('社会保险基金')}&${extra}`;
+      const controlled = await operator({ method: 'GET', url: url('openStatus=controlled&fonds=J001&unit=330100') });
+      expect(controlled.json<{ hits: Array<{ title: string }> }>().hits.map((h) => h.title)).toEqual([
+        '社会保险基金审计报告',
+      ]);
+      const later = await operator({ method: 'GET', url: url('yearFrom=2021') });
+      expect(later.json<{ total: number }>().total).toBe(0);
+    });
+
     it('refuses a page size out of range', async () => {
       const res = await anonymous({ method: 'GET', url: '/api/v1/search?q=x&limit=1000' });
       expect(res.statusCode).toBe(400);

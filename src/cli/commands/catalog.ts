@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
+import { catalogFilters } from '../../catalog/index.js';
 import { exportCenterCatalog, importUnitCatalog, searchCenterCatalog } from '../../center/index.js';
 import type { CatalogAccess, CatalogFilters } from '../../db/index.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
@@ -27,16 +28,8 @@ interface FilterFlags {
 }
 
 function filtersOf(flags: FilterFlags): CatalogFilters {
-  return {
-    ...(flags.unit === undefined ? {} : { unitCode: flags.unit }),
-    ...(flags.fonds === undefined ? {} : { fonds: flags.fonds }),
-    ...(flags.category === undefined ? {} : { category: flags.category }),
-    ...(flags.yearFrom === undefined ? {} : { yearFrom: flags.yearFrom }),
-    ...(flags.yearTo === undefined ? {} : { yearTo: flags.yearTo }),
-    ...(flags.retention === undefined ? {} : { retention: flags.retention }),
-    ...(flags.open === true ? { openStatus: 'open' as const } : {}),
-    ...(flags.controlled === true ? { openStatus: 'controlled' as const } : {}),
-  };
+  const openStatus = flags.open === true ? 'open' : flags.controlled === true ? 'controlled' : undefined;
+  return catalogFilters({ ...flags, openStatus });
 }
 
 /** On the center's own machine the operator sees everything; --public shows what the public sees. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { catalogAccessOf, searchCenterCatalog, type Center } from '../../center/index.js';
-import type { CatalogFilters } from '../../db/index.js';
+import { catalogFilters } from '../../catalog/index.js';
 
 interface SearchQuerystring {
   q?: string;
@@ -48,15 +48,7 @@ export function registerCatalogRoutes(app: FastifyInstance, center: Center): voi
     },
     async (request) => {
       const q = request.query;
-      const filters: CatalogFilters = {
-        ...(q.unit === undefined ? {} : { unitCode: q.unit }),
-        ...(q.fonds === undefined ? {} : { fonds: q.fonds }),
-        ...(q.category === undefined ? {} : { category: q.category }),
-        ...(q.yearFrom === undefined ? {} : { yearFrom: q.yearFrom }),
-        ...(q.yearTo === undefined ? {} : { yearTo: q.yearTo }),
-        ...(q.retention === undefined ? {} : { retention: q.retention }),
-        ...(q.openStatus === undefined ? {} : { openStatus: q.openStatus }),
-      };
+      const filters = catalogFilters(q);
       const result = await searchCenterCatalog(center, {
         query: q.q ?? '',
         filters,
