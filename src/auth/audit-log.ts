@@ -46,6 +46,9 @@ export type AuditAction =
   | 'export'
   | 'certificate'
   | 'check-accept'
+  | 'access-request'
+  | 'access-decision'
+  | 'access-use'
   | typeof AUDIT_ANCHOR_ACTION;
 
 /** Append one entry (in the caller's transaction when `db` is one; otherwise in its own). */

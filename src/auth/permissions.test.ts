@@ -45,7 +45,7 @@ const ADMIN_ACTIONS: Record<AdminRole, readonly Action[]> = {
   'security-auditor': ['read-audit-log', 'verify-audit-log'],
 };
 const EVERYONE: readonly Action[] = ['verify', 'timestamp', 'open-catalog', 'read-transparency-log'];
-const SELF: readonly Action[] = ['show-own-account', 'change-own-password', 'manage-own-tokens'];
+const SELF: readonly Action[] = ['show-own-account', 'change-own-password', 'manage-own-tokens', 'access.request'];
 
 describe('the permission matrix', () => {
   it('has exactly one rule per action, and the public and self-service actions are the listed ones', () => {

@@ -29,6 +29,7 @@ export const ACTIONS = [
   'show-own-account',
   'change-own-password',
   'manage-own-tokens',
+  'access.request',
   // a unit's deposits and holdings
   'upload',
   'deposit',
@@ -52,6 +53,7 @@ export const ACTIONS = [
   'review.decide',
   'accept-check-warning',
   'receive-carrier',
+  'access.decide',
   // security administrator
   'manage-units',
   'list-users',
@@ -93,6 +95,8 @@ export const PERMISSIONS: Readonly<Record<Action, ActionRule>> = {
   'show-own-account': { scope: 'self', roles: [] },
   'change-own-password': { scope: 'self', roles: [] },
   'manage-own-tokens': { scope: 'self', roles: [] },
+  // 利用申请: any account may ask to use controlled records; an operator decides.
+  'access.request': { scope: 'self', roles: [] },
 
   // Operators too: a package that arrives on a carrier is uploaded and registered by the center.
   upload: { scope: 'unit', roles: HOLDINGS },
@@ -117,6 +121,7 @@ export const PERMISSIONS: Readonly<Record<Action, ActionRule>> = {
   'review.decide': { scope: 'center', roles: ['operator'] },
   'accept-check-warning': { scope: 'center', roles: ['operator'] },
   'receive-carrier': { scope: 'center', roles: ['operator'] },
+  'access.decide': { scope: 'center', roles: ['operator'] },
 
   'manage-units': { scope: 'center', roles: ['security-admin'] },
   'list-users': { scope: 'center', roles: ['security-admin'] },

@@ -52,3 +52,4 @@ export * from './audit-now.js';
 export * from './log-replication.js';
 export * from './rebuild.js';
 export * from './catalog.js';
+export * from './access-requests.js';

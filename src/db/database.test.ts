@@ -149,6 +149,7 @@ describe('openDatabase options', () => {
       { name: '007_workflow', status: 'applied' },
       { name: '008_replication', status: 'applied' },
       { name: '009_catalog', status: 'applied' },
+      { name: '010_access_requests', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

@@ -64,6 +64,7 @@ export class KyselyDatabase implements Database {
   readonly replicas;
   readonly witness;
   readonly catalog;
+  readonly accessRequests;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -103,6 +104,7 @@ export class KyselyDatabase implements Database {
     this.replicas = repos.replicas;
     this.witness = repos.witness;
     this.catalog = repos.catalog;
+    this.accessRequests = repos.accessRequests;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

@@ -394,6 +394,25 @@ export interface CatalogVectorsTable {
   vector: string;
 }
 
+/** 010: a request to use controlled records (利用申请). */
+export interface AccessRequestsTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: string;
+  status: string;
+  created_at: string;
+  decided_by: number | null;
+  decided_at: string | null;
+  decision_note: Generated<string>;
+  expires_at: string | null;
+}
+
+/** 010: the entries a request covers. */
+export interface AccessGrantsTable {
+  request_id: number;
+  entry_id: number;
+}
+
 export interface Schema {
   units: UnitsTable;
   registrations: RegistrationsTable;
@@ -430,4 +449,6 @@ export interface Schema {
   catalog_entries: CatalogEntriesTable;
   catalog_texts: CatalogTextsTable;
   catalog_vectors: CatalogVectorsTable;
+  access_requests: AccessRequestsTable;
+  access_grants: AccessGrantsTable;
 }

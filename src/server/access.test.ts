@@ -150,6 +150,14 @@ const RULES: Readonly<Record<string, Rule>> = {
   'GET /api/v1/tokens': { kind: 'listing', request: () => ({ url: '/api/v1/tokens' }) },
   // Open entries are public; a unit's controlled entries show to that unit only (src/server/catalog.test.ts).
   'GET /api/v1/search': { kind: 'listing', request: () => ({ url: '/api/v1/search?q=%E9%80%9A%E7%9F%A5' }) },
+  // A controlled entry is read by staff, its unit, or under an approved request (src/center/access-requests.test.ts).
+  'GET /api/v1/catalog/entries/:id': { kind: 'open' },
+  'POST /api/v1/access-requests': { kind: 'open' },
+  'GET /api/v1/access-requests': { kind: 'listing', request: () => ({ url: '/api/v1/access-requests' }) },
+  'POST /api/v1/access-requests/:id/decision': {
+    kind: 'center',
+    request: () => json('POST', '/api/v1/access-requests/1/decision', { approve: true }),
+  },
   'DELETE /api/v1/tokens/:id': {
     kind: 'foreign',
     probes: [

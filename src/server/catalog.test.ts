@@ -75,6 +75,41 @@ for (const dialect of TEST_DIALECTS) {
       expect(later.json<{ total: number }>().total).toBe(0);
     });
 
+    it('serves a controlled entry to another unit only after an operator approves its access request', async () => {
+      const hits = await operator({ method: 'GET', url: `/api/v1/search?q=${encodeURIComponent('审计报告')}` });
+      const id = hits.json<{ hits: Array<{ id: number }> }>().hits[0]!.id;
+      const read = (as: Inject) => as({ method: 'GET', url: `/api/v1/catalog/entries/${id}` });
+      expect((await read(otherUnit)).statusCode).toBe(404);
+      expect((await read(anonymous)).statusCode).toBe(404);
+      expect((await read(ownUnit)).json()).toMatchObject({
+        basis: 'own-unit',
+        entry: { title: '社会保险基金审计报告' },
+      });
+
+      const filed = await otherUnit({
+        method: 'POST',
+        url: '/api/v1/access-requests',
+        payload: { entryIds: [id], purpose: '课题研究' },
+      });
+      expect(filed.statusCode, filed.body).toBe(200);
+      const requestId = filed.json<{ id: number }>().id;
+      const refused = await otherUnit({
+        method: 'POST',
+        url: `/api/v1/access-requests/${requestId}/decision`,
+        payload: { approve: true },
+      });
+      expect(refused.statusCode).toBe(403);
+      const approved = await operator({
+        method: 'POST',
+        url: `/api/v1/access-requests/${requestId}/decision`,
+        payload: { approve: true, days: 7 },
+      });
+      expect(approved.json()).toMatchObject({ status: 'approved' });
+      expect((await read(otherUnit)).json()).toMatchObject({ basis: { request: requestId } });
+      const mine = await otherUnit({ method: 'GET', url: '/api/v1/access-requests' });
+      expect(mine.json<{ requests: Array<{ id: number }> }>().requests.map((r) => r.id)).toEqual([requestId]);
+    });
+
     it('refuses a page size out of range', async () => {
       const res = await anonymous({ method: 'GET', url: '/api/v1/search?q=x&limit=1000' });
       expect(res.statusCode).toBe(400);

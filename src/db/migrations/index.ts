@@ -14,6 +14,7 @@ import { authMigration } from './006-auth.js';
 import { workflowMigration } from './007-workflow.js';
 import { replicationMigration } from './008-replication.js';
 import { catalogMigration } from './009-catalog.js';
+import { accessRequestsMigration } from './010-access-requests.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -28,6 +29,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '007_workflow': workflowMigration(dialect),
         '008_replication': replicationMigration(),
         '009_catalog': catalogMigration(dialect),
+        '010_access_requests': accessRequestsMigration(dialect),
       };
     },
   };

@@ -1,3 +1,4 @@
+import { accessRequestRepository, type AccessRequestRepository } from './access-requests.js';
 import { annualReportRepository, type AnnualReportRepository } from './annual-reports.js';
 import { apiTokenRepository, type ApiTokenRepository } from './api-tokens.js';
 import { auditLogRepository, type AuditLogRepository } from './audit-log.js';
@@ -25,6 +26,7 @@ import { unitRepository, type UnitRepository } from './units.js';
 import { userRepository, type UserRepository } from './users.js';
 
 export type {
+  AccessRequestRepository,
   AnnualReportRepository,
   ApiTokenRepository,
   AuditLogRepository,
@@ -77,6 +79,7 @@ export interface Repositories {
   readonly replicas: ReplicaRepository;
   readonly witness: WitnessRepository;
   readonly catalog: CatalogRepository;
+  readonly accessRequests: AccessRequestRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -105,5 +108,6 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     replicas: replicaRepository(ctx),
     witness: witnessRepository(ctx),
     catalog: catalogRepository(ctx),
+    accessRequests: accessRequestRepository(ctx),
   });
 }

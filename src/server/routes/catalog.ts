@@ -1,5 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { catalogAccessOf, searchCenterCatalog, type Center } from '../../center/index.js';
+import {
+  catalogAccessOf,
+  decideAccessRequest,
+  fileAccessRequest,
+  listAccessRequests,
+  readCatalogEntry,
+  searchCenterCatalog,
+  type Center,
+} from '../../center/index.js';
+import { userOf } from '../authentication.js';
 import { catalogFilters } from '../../catalog/index.js';
 
 interface SearchQuerystring {
@@ -59,5 +68,79 @@ export function registerCatalogRoutes(app: FastifyInstance, center: Center): voi
       });
       return { ...result, hits: result.hits.map(({ entry: _entry, ...hit }) => hit) };
     },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/api/v1/catalog/entries/:id',
+    {
+      config: { access: 'open-catalog' },
+      schema: {
+        summary: '目录条目及全文 / a catalog entry with its full text',
+        description:
+          '开放条目任何人可看；控制条目仅中心人员、所属单位，以及利用申请获批且未到期的账号可看（每次使用记入安全审计日志）。/ Open entries: anyone. Controlled: center staff, the owning unit, and accounts with an approved, unexpired access request (each use is recorded).',
+        tags: ['catalog'],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+      },
+    },
+    async (request) => readCatalogEntry(center, request.actor, request.params.id),
+  );
+
+  app.post<{ Body: { entryIds: number[]; purpose: string } }>(
+    '/api/v1/access-requests',
+    {
+      config: { access: 'access.request' },
+      schema: {
+        summary: '提交利用申请 / file an access request for controlled records',
+        tags: ['catalog'],
+        body: {
+          type: 'object',
+          properties: {
+            entryIds: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, maxItems: 500 },
+            purpose: { type: 'string', minLength: 2, maxLength: 500 },
+          },
+          required: ['entryIds', 'purpose'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => fileAccessRequest(center, userOf(request), request.body),
+  );
+
+  app.get<{ Querystring: { pending?: boolean } }>(
+    '/api/v1/access-requests',
+    {
+      config: { access: 'access.request' },
+      schema: {
+        summary: "利用申请列表（本人的；利用审批人员可见全部）/ access requests: one's own; operators see all",
+        tags: ['catalog'],
+        querystring: { type: 'object', properties: { pending: { type: 'boolean' } }, additionalProperties: false },
+      },
+    },
+    async (request) => ({
+      requests: await listAccessRequests(center, userOf(request), { pendingOnly: request.query.pending === true }),
+    }),
+  );
+
+  app.post<{ Params: { id: number }; Body: { approve: boolean; days?: number; note?: string } }>(
+    '/api/v1/access-requests/:id/decision',
+    {
+      config: { access: 'access.decide' },
+      schema: {
+        summary: '审批利用申请 / approve (for a number of days) or refuse an access request',
+        tags: ['catalog'],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        body: {
+          type: 'object',
+          properties: {
+            approve: { type: 'boolean' },
+            days: { type: 'integer', minimum: 1, maximum: 365 },
+            note: { type: 'string', maxLength: 500 },
+          },
+          required: ['approve'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => decideAccessRequest(center, userOf(request), request.params.id, request.body),
   );
 }
