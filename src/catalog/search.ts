@@ -36,6 +36,8 @@ export interface SearchResult {
   readonly stage: Stage | 'browse';
   readonly hits: readonly SearchHit[];
   readonly facets?: Facets;
+  /** The facet counts are estimated from a sample of the hits (there are more than 5,000). */
+  readonly facetsApproximate?: boolean;
   readonly limit: number;
   readonly offset: number;
 }
@@ -108,13 +110,13 @@ export async function searchCatalog(repo: CatalogRepository, request: SearchRequ
       },
     ];
   });
-  const facets = request.facets === false ? undefined : await repo.facets(query, FACET_VALUES);
+  const facets = request.facets === false ? undefined : await repo.facets(query, FACET_VALUES, found.total);
   return {
     query: request.query,
     total: found.total,
     stage,
     hits,
-    ...(facets === undefined ? {} : { facets }),
+    ...(facets === undefined ? {} : { facets: facets.facets, facetsApproximate: facets.approximate }),
     limit,
     offset,
   };

@@ -83,7 +83,8 @@ describeEachDialect('catalog', (t) => {
 
     const open = await db.catalog.search({ match, filters: {}, access: { kind: 'open' } }, { limit: 10, offset: 0 });
     expect(open.hits.map((h) => h.id).sort()).toEqual([ids[0], ids[1]].sort());
-    const facets = await db.catalog.facets({ match, filters: {}, access: { kind: 'open' } }, 10);
+    const { facets, approximate } = await db.catalog.facets({ match, filters: {}, access: { kind: 'open' } }, 10);
+    expect(approximate).toBe(false);
     expect(facets.openStatus).toEqual([{ value: 'open', count: 2 }]);
     expect(facets.year).toEqual([
       { value: '2020', count: 1 },
@@ -167,5 +168,29 @@ describeEachDialect('catalog', (t) => {
     expect(await find({ kind: 'near', left: bigrams('城乡居民医'), right: bigrams('保险'), gap: 2 })).toBe(1);
     expect(await find({ kind: 'phrase', tokens: bigrams('医疗'), column: 'body' })).toBe(1);
     expect(await find({ kind: 'phrase', tokens: bigrams('医疗'), column: 'title' })).toBe(0);
+  });
+
+  it('estimates facets from a sample of 5,000 when more entries match, and counts exactly below that', async () => {
+    const db = t.db();
+    // In "档号 order": the first 2,000 are all J001, so a sample of the first matches would be skewed.
+    const rows = Array.from({ length: 6000 }, (_, i) => ({
+      entry: entry({ title: '年度报表', fonds: i < 2000 ? 'J001' : 'J002', year: 2000 + (i % 2) }),
+      index: index('年度报表'),
+    }));
+    await db.catalog.upsert(rows);
+    const match = { kind: 'phrase' as const, tokens: bigrams('年度报表') };
+    const many = await db.catalog.facets({ match, filters: {}, access: { kind: 'all' } }, 10);
+    expect(many.approximate).toBe(true);
+    const fonds = new Map(many.facets.fonds.map((f) => [f.value, f.count]));
+    expect(Math.abs(fonds.get('J001')! - 2000)).toBeLessThan(300);
+    expect(Math.abs(fonds.get('J002')! - 4000)).toBeLessThan(300);
+    const few = await db.catalog.facets(
+      { match, filters: { yearFrom: 2001, fonds: 'J001' }, access: { kind: 'all' } },
+      10,
+    );
+    expect(few).toMatchObject({
+      approximate: false,
+      facets: { fonds: [{ value: 'J001', count: 1000 }], year: [{ value: '2001', count: 1000 }] },
+    });
   });
 });
