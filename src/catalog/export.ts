@@ -3,8 +3,8 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { InvalidInputError } from '../core/index.js';
 import type { CatalogAccess, CatalogEntryRecord, CatalogFilters, CatalogRepository } from '../db/index.js';
+import { writeCsv, writeXlsx } from '../packages/table/index.js';
 import { FIELD_HEADINGS, FIELD_ORDER } from './fields.js';
-import { writeCsv, writeXlsx } from './table/index.js';
 
 export type ExportFormat = 'csv' | 'xlsx';
 

@@ -5,10 +5,10 @@ import iconv from 'iconv-lite';
 import yazl from 'yazl';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachDialect } from '../db/database.suite.js';
+import { readTable } from '../packages/table/index.js';
 import { exportCatalog } from './export.js';
 import { importCatalog } from './import.js';
 import { searchCatalog } from './search.js';
-import { readTable } from './table/index.js';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { InvalidInputError, type Message } from '../core/index.js';
 import type { CatalogRepository, CatalogUpsert } from '../db/index.js';
+import { readTable, type TableRow } from '../packages/table/index.js';
 import type { OpenStatus } from './entry.js';
 import {
   FIELD_HEADINGS,
@@ -11,7 +12,6 @@ import {
   toNewEntry,
   type FieldName,
 } from './fields.js';
-import { readTable, type TableRow } from './table/index.js';
 
 export interface ImportOptions {
   readonly unitCode: string;

@@ -11,3 +11,4 @@ export * from './stage-deposit.js';
 export * from './bag-text.js';
 export * from './bag-write.js';
 export * from './bag-validate.js';
+export * from './table/index.js';

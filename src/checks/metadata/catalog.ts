@@ -7,12 +7,11 @@
  */
 import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { Message } from '../../core/index.js';
+import { YinjiError, type Message } from '../../core/index.js';
+import { detectFileEncoding, readCsv, readXlsx, type TableRow, type TextEncoding } from '../../packages/table/index.js';
 import type { CatalogRecord, CatalogView, Finding } from '../types.js';
-import { readCsv, type RowSink } from './csv.js';
 import { canonicalField, isKnownField } from './fields.js';
 import { linkRecords } from './link.js';
-import { readXlsx } from './xlsx.js';
 
 export { findCatalogFile, findCatalogFiles } from './link.js';
 
@@ -25,7 +24,7 @@ export interface ReadCatalogOptions {
 /** The heading row is the first of the first rows with at least two known headings (title rows above it are skipped). */
 const HEADING_SCAN_ROWS = 10;
 const MIN_KNOWN_HEADINGS = 2;
-/** Row problems kept before they are summarised (a shifted column breaks every row alike). */
+/** Row problems of each sort kept before they are summarised (a shifted column breaks every row alike). */
 const MAX_PROBLEMS = 100;
 
 interface Column {
@@ -43,8 +42,12 @@ class RecordBuilder {
   private fields: Column[] | undefined;
   /** Cells in the heading row, named or not; cells past it are extra. */
   private width = 0;
-  private scanned = 0;
   private extraRows = 0;
+  /** What the reader could not read cleanly, reported after the rows' own problems. */
+  private readonly readerProblems: Message[] = [];
+  private unreadRows = 0;
+  /** U+FFFD the decoder put in place of bytes that are not GB18030. */
+  private replaced = 0;
 
   constructor(private readonly name: string) {}
 
@@ -52,9 +55,39 @@ class RecordBuilder {
     return this.fields !== undefined;
   }
 
-  readonly row: RowSink = (row, cells) => {
+  /**
+   * One row from the reader. A row it could not read cleanly is reported and still used as far as it
+   * was read (a cut cell, an unclosed quoted field, U+FFFD for undecodable bytes), as a person would
+   * see it in Excel; only a damaged sheet ends the catalog, and readCatalog handles that.
+   * `encoding`: a CSV file's, to count the bytes it could not decode.
+   */
+  add(row: TableRow, encoding?: TextEncoding): void {
+    const cells = row.cells ?? row.failure?.cells;
+    if (encoding === 'gb18030') {
+      for (const c of cells ?? []) this.replaced += c.split('\ufffd').length - 1;
+    }
+    if (row.error !== undefined) this.readerProblem(row);
+    if (cells !== undefined) this.row(row.line, cells);
+  }
+
+  private readerProblem({ line, error, failure }: TableRow): void {
+    if (failure?.kind === 'undecodable') return; // counted, and reported once in finish()
+    this.unreadRows += 1;
+    if (this.unreadRows > MAX_PROBLEMS) return;
+    if (failure?.kind === 'unclosed-quote') {
+      this.readerProblems.push({
+        zh: `第 ${line} 行的引号没有闭合，文件可能被截断`,
+        en: `the quoted field in row ${line} is never closed; the file may be truncated`,
+      });
+    } else if (error !== undefined) {
+      this.readerProblems.push(error);
+    }
+  }
+
+  private row(row: number, cells: readonly string[]): void {
     if (this.fields === undefined) {
-      if (this.scanned++ < HEADING_SCAN_ROWS) this.heading(cells);
+      // Rows as a spreadsheet numbers them: title and empty rows above the heading count.
+      if (row <= HEADING_SCAN_ROWS) this.heading(cells);
       return;
     }
     if (cells.every((c) => c.trim() === '')) return;
@@ -82,7 +115,7 @@ class RecordBuilder {
     }
     const record: CatalogRecord = { source: `${this.name} 第 ${row} 行`, fields, files: [] };
     this.records.push(padded.length > 0 ? { ...record, padded } : record);
-  };
+  }
 
   private heading(cells: readonly string[]): void {
     const known = cells.filter((c) => c.trim() !== '' && isKnownField(c)).length;
@@ -106,6 +139,19 @@ class RecordBuilder {
   }
 
   finish(): void {
+    if (this.replaced > 0) {
+      this.problems.push({
+        zh: `目录文件既不是有效的 UTF-8 也不是有效的 GB18030/GBK 编码（${this.replaced} 处无法解码），请以 UTF-8 另存`,
+        en: `the catalog is neither valid UTF-8 nor valid GB18030/GBK (${this.replaced} undecodable bytes); save it as UTF-8`,
+      });
+    }
+    this.problems.push(...this.readerProblems);
+    if (this.unreadRows > MAX_PROBLEMS) {
+      this.problems.push({
+        zh: `另有 ${this.unreadRows - MAX_PROBLEMS} 行未能完整读取`,
+        en: `${this.unreadRows - MAX_PROBLEMS} more rows could not be read in full`,
+      });
+    }
     if (this.extraRows > MAX_PROBLEMS) {
       this.problems.push({
         zh: `另有 ${this.extraRows - MAX_PROBLEMS} 行单元格比标题多`,
@@ -138,10 +184,31 @@ const problem = (name: string, reason: Message, details?: Record<string, unknown
 });
 
 /**
+ * Why a catalog could not be read, in the reader's own terms: the technical reason the table readers
+ * put in a refusal's details ("no workbook part (xl/workbook.xml)", "xl/workbook.xml: 1:5: …"), else
+ * the error's message (both languages for a YinjiError).
+ */
+function whyUnreadable(e: unknown): Message {
+  if (e instanceof YinjiError) {
+    const { part, reason } = e.details;
+    if (typeof reason === 'string') {
+      const why = typeof part === 'string' && part !== '' ? `${part}: ${reason}` : reason;
+      return { zh: why, en: why };
+    }
+    return { zh: e.zh, en: e.message };
+  }
+  const why = e instanceof Error ? e.message : String(e);
+  return { zh: why, en: why };
+}
+
+/**
  * Read a catalog file (on disk at `file`) and link its rows to `packageFiles`
  * (package paths, '/'-separated). The format is told by content, not name:
  * a zip is read as .xlsx, anything else as CSV; an OLE2 file (old .xls, or
- * any password-protected workbook) is reported, not read.
+ * any password-protected workbook) is reported, not read. The readers are
+ * packages/table's, which the catalog importer uses too; a CSV file's
+ * encoding is told from all of it, and its rows are numbered as a
+ * spreadsheet shows them.
  */
 export async function readCatalog(
   file: string,
@@ -149,6 +216,7 @@ export async function readCatalog(
   options: ReadCatalogOptions = {},
 ): Promise<CatalogView> {
   const name = options.name ?? posix.basename(file.replaceAll('\\', '/'));
+  const { signal } = options;
   const builder = new RecordBuilder(name);
   const problems: Finding[] = [];
   const view = (): CatalogView => ({
@@ -157,6 +225,25 @@ export async function readCatalog(
     columns: builder.columns,
     problems: [...problems, ...builder.problems.map((m) => problem(name, m))],
   });
+  // Name the file as the depositor knows it, not by the center's staging path.
+  const unreadable = (why: Message) => {
+    const [zh, en] = [why.zh.replaceAll(file, name), why.en.replaceAll(file, name)];
+    problems.push(
+      problem(name, { zh: `目录文件无法读取：${zh}`, en: `the catalog file cannot be read: ${en}` }, { error: en }),
+    );
+  };
+  /** Feed the rows to the builder; a damaged sheet ends the catalog there, reported as unreadable. */
+  const read = async (rows: AsyncIterable<TableRow>, encoding?: TextEncoding): Promise<void> => {
+    for await (const row of rows) {
+      const { failure } = row;
+      if (failure?.kind === 'damaged') {
+        const why = failure.reason ?? row.error?.en ?? 'the sheet is damaged';
+        unreadable({ zh: why, en: why });
+        return;
+      }
+      builder.add(row, encoding);
+    }
+  };
   try {
     const kind = await sniff(file);
     if (kind === 'empty') {
@@ -169,8 +256,7 @@ export async function readCatalog(
         }),
       );
     } else if (kind === 'xlsx') {
-      const r = await readXlsx(file, builder.row, options.signal);
-      builder.problems.push(...r.problems);
+      await read(readXlsx(file, { signal }));
     } else if (/\.xlsx?$/iu.test(name)) {
       problems.push(
         problem(name, {
@@ -179,16 +265,12 @@ export async function readCatalog(
         }),
       );
     } else {
-      const r = await readCsv(file, builder.row, options.signal);
-      builder.problems.push(...r.problems);
+      const encoding = await detectFileEncoding(file, signal);
+      await read(readCsv(file, { encoding, numbering: 'row', signal }), encoding);
     }
   } catch (e) {
-    options.signal?.throwIfAborted();
-    // Name the file as the depositor knows it, not by the center's staging path.
-    const why = (e instanceof Error ? e.message : String(e)).replaceAll(file, name);
-    problems.push(
-      problem(name, { zh: `目录文件无法读取：${why}`, en: `the catalog file cannot be read: ${why}` }, { error: why }),
-    );
+    signal?.throwIfAborted();
+    unreadable(whyUnreadable(e));
     return view();
   }
   builder.finish();

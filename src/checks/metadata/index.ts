@@ -2,8 +2,6 @@ export * from './archival-code.js';
 export * from './fields.js';
 export * from './catalog.js';
 export { codeKey, linkRecords } from './link.js';
-export { readCsv, type CsvEncoding, type CsvReadResult, type RowSink } from './csv.js';
-export { readXlsx, isDateFormat, serialToIso, type XlsxReadResult } from './xlsx.js';
 export * from './series.js';
 export * from './value-checks.js';
 export * from './consistency-checks.js';

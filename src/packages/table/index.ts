@@ -1,14 +1,24 @@
 /**
- * Table files for bulk catalog import and export: CSV (UTF-8, UTF-16 or
+ * Table files that come in from units and go back out: CSV (UTF-8, UTF-16 or
  * GBK/GB18030, comma or tab separated) and Excel .xlsx, read and written as
- * streams so a catalog of any size needs little memory.
+ * streams so a catalog of any size needs little memory. The catalog importer
+ * and exporter use them, and so does the four-properties check of the
+ * catalog a deposit carries.
  */
 import { extname } from 'node:path';
 import { InvalidInputError } from '../../core/errors.js';
 import { readCsv, type TableRow } from './csv.js';
 import { readXlsx } from './xlsx-read.js';
 
-export { detectEncoding, readCsv, type TableRow, type TextEncoding } from './csv.js';
+export {
+  detectEncoding,
+  detectFileEncoding,
+  readCsv,
+  type Numbering,
+  type RowFailure,
+  type TableRow,
+  type TextEncoding,
+} from './csv.js';
 export { writeCsv } from './csv-write.js';
 export { readXlsx } from './xlsx-read.js';
 export { writeXlsx } from './xlsx-write.js';

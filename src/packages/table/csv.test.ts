@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/errors.js';
 import { CSV_CHUNK_BYTES } from './csv.js';
-import { detectEncoding, readCsv, readTable, writeCsv, type TableRow } from './index.js';
+import { detectEncoding, detectFileEncoding, readCsv, readTable, writeCsv, type TableRow } from './index.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,6 +58,34 @@ describe('detectEncoding', () => {
     expect(detectEncoding(iconv.encode(CATALOG_TEXT, 'gbk'))).toBe('gb18030');
     expect(detectEncoding(new Uint8Array())).toBe('utf-8');
     expect(detectEncoding(Buffer.from('plain ASCII'))).toBe('utf-8');
+  });
+});
+
+describe('detectFileEncoding', () => {
+  it('looks at the whole file: GBK after 64 KiB of ASCII is GB18030, not the UTF-8 the head suggests', async () => {
+    const filler = Array.from({ length: 1000 }, (_, i) => `A${String(i).padStart(4, '0')},${'x'.repeat(60)}`);
+    const bytes = iconv.encode(['code,title', ...filler, 'B0001,关于档案移交的报告'].join('\n'), 'gbk');
+    expect(detectEncoding(bytes.subarray(0, CSV_CHUNK_BYTES))).toBe('utf-8');
+    const path = await file(bytes);
+    expect(await detectFileEncoding(path)).toBe('gb18030');
+    const rows = await collect(readCsv(path, { encoding: await detectFileEncoding(path) }));
+    expect(rows.at(-1)).toEqual({ line: 1002, cells: ['B0001', '关于档案移交的报告'] });
+  });
+
+  it('trusts a BOM, takes valid UTF-8 as UTF-8, and a character cut off at the end as not UTF-8', async () => {
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode('档号\t题名', 'utf-16le')]);
+    expect(await detectFileEncoding(await file(le))).toBe('utf-16le');
+    expect(await detectFileEncoding(await file(`\ufeff${CATALOG_TEXT}`))).toBe('utf-8');
+    expect(await detectFileEncoding(await file(CATALOG_TEXT.repeat(3000)))).toBe('utf-8');
+    expect(await detectFileEncoding(await file(''))).toBe('utf-8');
+    const cut = Buffer.from('档号,题名', 'utf8');
+    expect(await detectFileEncoding(await file(cut.subarray(0, cut.length - 1)))).toBe('gb18030');
+  });
+
+  it('stops when the signal is aborted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(detectFileEncoding(await file(CATALOG_TEXT), controller.signal)).rejects.toThrow();
   });
 });
 
@@ -200,6 +228,54 @@ describe('readCsv: syntax', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(collect(readCsv(await file(CATALOG_TEXT), { signal: controller.signal }))).rejects.toThrow();
+  });
+
+  it('numbers rows as a spreadsheet shows them with numbering: row', async () => {
+    const text = '档号,题名\r\nA1,"第一行\r\n第二行\n第三行"\r\n\r\nA2,x\nA3,"y\r"\rA4,z';
+    const path = await file(text);
+    const byLine = await collect(readCsv(path));
+    const byRow = await collect(readCsv(path, { numbering: 'row' }));
+    expect(cells(byRow)).toEqual(cells(byLine));
+    expect(lines(byLine)).toEqual([1, 2, 6, 7, 9]);
+    // The quoted line breaks stay in one row; the empty line is a row of its own.
+    expect(lines(byRow)).toEqual([1, 2, 4, 5, 6]);
+    const open = await collect(readCsv(await file('a,b\n\nc,"open\nstill'), { numbering: 'row' }));
+    expect(open.at(-1)).toMatchObject({ line: 3, error: { zh: expect.stringContaining('第 3 行') } });
+  });
+
+  it('decodes GB18030 and CRLF inside quotes split across read chunks, numbering lines or rows', async () => {
+    const text = '档号一,"题名，含逗号\r\n和换行",二\r\n'.repeat(20_000); // several 64 KiB chunks, boundaries falling anywhere
+    const path = await file(iconv.encode(text, 'gb18030'));
+    for (const numbering of ['line', 'row'] as const) {
+      const rows = await collect(readCsv(path, { encoding: 'gb18030', numbering }));
+      expect(rows).toHaveLength(20_000);
+      expect(
+        rows.every((r) => r.cells?.length === 3 && r.cells[1] === '题名，含逗号\r\n和换行' && r.cells[2] === '二'),
+      ).toBe(true);
+      expect(rows.every((r, i) => r.line === (numbering === 'line' ? 2 * i + 1 : i + 1))).toBe(true);
+    }
+  });
+
+  it('says what was wrong with a row and gives its cells as far as they were read', async () => {
+    const long = '长'.repeat(40_000);
+    const bad = Buffer.concat([
+      iconv.encode(`档号,题名\nA1,${long},尾\nA2,`, 'gbk'),
+      Buffer.from([0xff]),
+      iconv.encode(`,好\n${'x,'.repeat(16_384)}x\nA4,"没有闭合\n下一行`, 'gbk'),
+    ]);
+    const rows = await collect(readCsv(await file(bad), { encoding: 'gb18030' }));
+    expect(rows.map((r) => [r.line, r.failure?.kind, r.cells])).toEqual([
+      [1, undefined, ['档号', '题名']],
+      [2, 'cell-too-long', undefined],
+      [3, 'undecodable', undefined],
+      [4, 'too-many-columns', undefined],
+      [5, 'unclosed-quote', undefined],
+    ]);
+    expect(rows[1]?.failure?.cells).toEqual(['A1', '长'.repeat(32_767), '尾']);
+    expect(rows[2]?.failure?.cells).toEqual(['A2', '\ufffd', '好']);
+    expect(rows[3]?.failure?.cells).toHaveLength(16_384);
+    expect(rows[4]?.failure?.cells).toEqual(['A4', '没有闭合\n下一行']);
+    expect(rows.every((r) => r.failure === undefined || r.error !== undefined)).toBe(true);
   });
 });
 

@@ -8,7 +8,7 @@ import yazl from 'yazl';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../core/errors.js';
 import { readTable, readXlsx, writeXlsx, type TableRow } from './index.js';
-import { isDateFormat, serialToDate } from './xlsx-read.js';
+import { formatNumber, isDateFormat, isTimeFormat, serialToDate } from './xlsx-read.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -237,6 +237,25 @@ describe('readXlsx: a workbook as Excel writes it', () => {
     expect(rows[2]).toMatchObject({ line: 3, error: { zh: expect.stringContaining('共享字符串') } });
     expect(rows[3]).toEqual({ line: 4, cells: ['好'] });
   });
+
+  it('says what was wrong with a row and gives its cells as far as they were read', async () => {
+    const sheet = sheetXml(
+      `<row r="1"><c r="A1" t="inlineStr"><is><t>${'长'.repeat(40_000)}</t></is></c><c r="B1" t="inlineStr"><is><t>后</t></is></c></row>` +
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>前</t></is></c><c r="B2" t="s"><v>99</v></c><c r="C2"><v>3</v></c></row>' +
+        '<row r="3"><c r="A3" t="inlineStr"><is><t>列内</t></is></c><c r="XFE3" t="inlineStr"><is><t>列外</t></is></c></row>',
+    );
+    const rows = await collect(
+      readXlsx(await zipOf(workbookParts({ sheets: [['目录', 'worksheets/sheet1.xml', sheet]] }))),
+    );
+    expect(rows.map((r) => [r.line, r.failure?.kind])).toEqual([
+      [1, 'cell-too-long'],
+      [2, 'missing-shared-string'],
+      [3, 'too-many-columns'],
+    ]);
+    expect(rows[0]?.failure?.cells).toEqual(['长'.repeat(32_767), '后']);
+    expect(rows[1]?.failure?.cells).toEqual(['前', '', '3']);
+    expect(rows[2]?.failure?.cells).toEqual(['列内']);
+  });
 });
 
 describe('readXlsx: values', () => {
@@ -250,6 +269,11 @@ describe('readXlsx: values', () => {
     [43831.99999999, false, '2020-01-02'],
     [0.5, false, '12:00:00'],
     [0, true, '1904-01-01'],
+    [40617, false, '2011-03-15'],
+    [40617.5, false, '2011-03-15 12:00:00'],
+    [45351, false, '2024-02-29'], // a real leap day, past the fictitious one
+    [39155, true, '2011-03-15'],
+    [16710, true, '1949-10-01'],
     [2_958_465, false, '9999-12-31'],
     [2_958_466, false, undefined],
     [-1, false, undefined],
@@ -271,8 +295,52 @@ describe('readXlsx: values', () => {
     ['mm:ss.0', false],
     ['\\d0', false],
     ['@', false],
+    ['yyyy-mm-dd', true],
+    ['[$-F800]dddd\\,\\ mmmm\\ dd\\,\\ yyyy', true],
+    ['[Red]0.00', false],
+    ['General', false],
   ])('format %s is a date: %s', (code, expected) => {
     expect(isDateFormat(code)).toBe(expected);
+  });
+
+  it.each<[string, boolean]>([
+    ['h:mm:ss', true],
+    ['h:mm AM/PM', true],
+    ['hh"时"mm"分"', true],
+    ['mm:ss.0', true],
+    ['[h]:mm:ss', false], // elapsed time runs past 24 hours: not a time of day
+    ['[mm]:ss', false],
+    ['yyyy-mm-dd', false],
+    ['0.00"s"', false],
+    ['\\s0', false],
+    ['General', false],
+    ['@', false],
+  ])('format %s is a time of day: %s', (code, expected) => {
+    expect(isTimeFormat(code)).toBe(expected);
+  });
+
+  it.each<[string, string]>([
+    ['12.000000', '12'],
+    ['0.30000000000000004', '0.3'], // 0.1 + 0.2: Excel keeps and shows 15 significant digits
+    ['1.0000000000000002', '1'],
+    ['-2.5E-7', '-2.5e-7'],
+    ['123456789012345', '123456789012345'],
+    [' ', ''],
+    ['abc', 'abc'],
+  ])('number %s is shown as %s', (raw, shown) => {
+    expect(formatNumber(raw)).toBe(shown);
+  });
+
+  it('shows a custom time-of-day format as a time and a long binary fraction as Excel does', async () => {
+    const styles =
+      `${XML}<styleSheet xmlns="${MAIN}"><numFmts count="2"><numFmt numFmtId="176" formatCode="h:mm:ss"/>` +
+      '<numFmt numFmtId="177" formatCode="[h]:mm:ss"/></numFmts>' +
+      '<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="176"/><xf numFmtId="177"/></cellXfs></styleSheet>';
+    const sheet = sheetXml(
+      '<row r="1"><c r="A1" s="1"><v>0.75</v></c><c r="B1" s="2"><v>1.5</v></c><c r="C1"><v>0.30000000000000004</v></c></row>',
+    );
+    const path = await zipOf(workbookParts({ sheets: [['目录', 'worksheets/sheet1.xml', sheet]], styles }));
+    expect(await collect(readXlsx(path))).toEqual([{ line: 1, cells: ['18:00:00', '1.5', '0.3'] }]);
   });
 });
 
@@ -420,6 +488,8 @@ describe('readXlsx: files that are not (good) workbooks', () => {
     const read = collect(readXlsx(path));
     await expect(read).rejects.toBeInstanceOf(InvalidInputError);
     await expect(read).rejects.toMatchObject({ zh: expect.stringContaining('xl/workbook.xml') });
+    // The technical fact too, for a report that quotes it (the four-properties check).
+    await expect(read).rejects.toMatchObject({ details: { reason: 'no workbook part (xl/workbook.xml)' } });
   });
 
   it('yields the complete rows of a sheet cut off in the middle of row 40, then one error row', async () => {
@@ -438,7 +508,10 @@ describe('readXlsx: files that are not (good) workbooks', () => {
     expect(read[39]).toMatchObject({
       line: 40,
       error: { zh: expect.stringContaining('第 40 行'), en: expect.any(String) },
+      // The part and the parser's own words ("1:5432: unexpected end."), with no cells.
+      failure: { kind: 'damaged', reason: expect.stringMatching(/^xl\/worksheets\/sheet1\.xml: \d+:\d+: /u) },
     });
+    expect(read[39]?.failure?.cells).toBeUndefined();
   });
 
   it('yields the rows before corrupt deflate data, then one error row', async () => {

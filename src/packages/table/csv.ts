@@ -5,26 +5,59 @@
  * without a BOM), Excel's "Unicode text" (UTF-16 with a BOM), or what Excel
  * and WPS on Chinese Windows save as "CSV": GBK, read here as GB18030, its
  * superset. The guess is made from the first 64 KiB; the file is then decoded
- * chunk by chunk, so memory stays bounded by one row.
+ * chunk by chunk, so memory stays bounded by one row. A checker that must not
+ * misread a GBK file whose first 64 KiB happen to be ASCII first runs
+ * detectFileEncoding, which reads the whole file, and passes its answer in.
  *
  * Syntax: RFC 4180 (quoted fields, "" escapes, line breaks inside quotes)
  * plus what Excel writes and reads: LF, CRLF or CR line ends, a tab delimiter
  * when the first line has tabs but no commas, and a stray quote inside an
  * unquoted field kept as a character.
  */
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import type { Message } from '../../core/errors.js';
 
 /** One row of a table file. `line` is the 1-based row number a person sees in Excel or a text editor
- *  (the header row is line 1 when the header is the first row; for CSV the physical line where the record starts). */
+ *  (the header row is line 1 when the header is the first row; for CSV the physical line where the record
+ *  starts, or with readCsv's `numbering: 'row'` the row a spreadsheet shows). */
 export interface TableRow {
   readonly line: number;
   /** Cell texts, left to right, '' for empty cells; present unless `error` is. */
   readonly cells?: readonly string[];
   /** Set when this row could not be read; reading continues with the next row when possible. */
   readonly error?: Message;
+  /** With `error`: what went wrong, for a caller that words its own report or still looks at the row. */
+  readonly failure?: RowFailure;
 }
+
+/** Why a row has `error`. */
+export interface RowFailure {
+  /**
+   * unclosed-quote: a quoted CSV field runs to the end of the file; cell-too-long: over Excel's
+   * 32,767 characters; too-many-columns: past Excel's 16,384; undecodable: bytes that are not valid
+   * in the file's encoding; missing-shared-string: an .xlsx cell refers to a string that is not
+   * there; damaged: the sheet breaks off here (truncated, corrupt, bad XML) and nothing more is read.
+   */
+  readonly kind:
+    'unclosed-quote' | 'cell-too-long' | 'too-many-columns' | 'undecodable' | 'missing-shared-string' | 'damaged';
+  /**
+   * The cells as far as they could be read: a long cell cut at the limit, U+FFFD where bytes did
+   * not decode, '' for a missing shared string, an unclosed quoted field running to the end of the
+   * file. Absent for `damaged`.
+   */
+  readonly cells?: readonly string[];
+  /** For `damaged`: the part and the parser's or inflater's own words ("xl/worksheets/sheet1.xml: 1:70: unexpected close tag."). */
+  readonly reason?: string;
+}
+
+/**
+ * How `line` counts: `line`, the physical line where the record starts (as a text editor shows
+ * it); `row`, the row a spreadsheet shows when it opens the file — records one by one, a line
+ * break inside a quoted field not counting and an empty line being an (empty) row.
+ */
+export type Numbering = 'line' | 'row';
 
 export type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
 
@@ -56,6 +89,32 @@ export function detectEncoding(head: Uint8Array): TextEncoding {
   }
 }
 
+/**
+ * detectEncoding over the whole file instead of its head: a BOM decides; otherwise the file is
+ * UTF-8 if every byte of it is valid UTF-8, else GB18030. One streamed pass, so memory stays
+ * bounded; pass the answer to readCsv as `encoding`.
+ */
+export async function detectFileEncoding(path: string, signal?: AbortSignal): Promise<TextEncoding> {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let first = true;
+  try {
+    for await (const chunk of createReadStream(path, { signal, highWaterMark: CSV_CHUNK_BYTES })) {
+      const bytes = chunk as Buffer;
+      if (first) {
+        first = false;
+        const bom = BOMS.find(([, b]) => bytes.length >= b.length && b.every((x, i) => bytes[i] === x));
+        if (bom !== undefined) return bom[0];
+      }
+      utf8.decode(bytes, { stream: true });
+    }
+    utf8.decode(); // a multi-byte sequence cut off at the end of the file is not valid either
+    return 'utf-8';
+  } catch (e) {
+    if (e instanceof TypeError) return 'gb18030'; // TextDecoder's "not valid UTF-8"
+    throw e;
+  }
+}
+
 type State = 'fieldStart' | 'unquoted' | 'quoted' | 'quoteInQuoted';
 
 /** Most text held back before the delimiter is chosen. */
@@ -80,10 +139,15 @@ class CsvTokenizer {
   private cells: string[] = [];
   private field = '';
   private started = false;
+  /** The number the current record is reported under (its first line, or its row). */
   private rowLine = 1;
   private line = 1;
+  /** The spreadsheet row the next record starts (numbering 'row'). */
+  private row = 1;
   private lastWasCr = false;
-  private problem: Message | undefined;
+  private problem: { kind: RowFailure['kind']; message: Message } | undefined;
+
+  constructor(private readonly numbering: Numbering = 'line') {}
 
   feed(text: string): void {
     if (this.atStart && text.length > 0) {
@@ -109,6 +173,8 @@ class CsvTokenizer {
           zh: `第 ${this.rowLine} 行起有一个英文双引号没有闭合，文件可能不完整；请检查该行的引号，或用 Excel/WPS 重新另存为 CSV 后重试`,
           en: `a quoted field starting on line ${this.rowLine} is never closed; the file may be truncated — check the quotes on that line or save the file as CSV again`,
         },
+        // The open field runs to the end of the file, as Excel would read it.
+        failure: { kind: 'unclosed-quote', cells: [...this.cells, this.field] },
       });
       return;
     }
@@ -177,6 +243,7 @@ class CsvTokenizer {
       this.endField();
     } else if (c === CR || c === LF) {
       this.endRow();
+      if (c === CR || !this.lastWasCr) this.row += 1; // CR LF is one line end
     } else if (c === QUOTE && this.state === 'fieldStart') {
       this.start();
       this.state = 'quoted';
@@ -197,7 +264,7 @@ class CsvTokenizer {
   private start(): void {
     if (this.started) return;
     this.started = true;
-    this.rowLine = this.line;
+    this.rowLine = this.numbering === 'row' ? this.row : this.line;
   }
 
   private append(text: string): void {
@@ -206,13 +273,13 @@ class CsvTokenizer {
       this.field += text;
     } else {
       this.field += text.slice(0, Math.max(room, 0)); // stop growing: memory stays bounded
-      this.problem ??= tooLong(this.rowLine, this.cells.length);
+      this.problem ??= { kind: 'cell-too-long', message: tooLong(this.rowLine, this.cells.length) };
     }
   }
 
   private endField(): void {
     if (this.cells.length < MAX_COLUMNS) this.cells.push(this.field);
-    else this.problem ??= tooWide(this.rowLine);
+    else this.problem ??= { kind: 'too-many-columns', message: tooWide(this.rowLine) };
     this.field = '';
     this.state = 'fieldStart';
   }
@@ -232,9 +299,12 @@ class CsvTokenizer {
 
   private finishRow(cells: string[]): TableRow {
     const line = this.rowLine;
-    if (this.problem !== undefined) return { line, error: this.problem };
+    const { problem } = this;
+    if (problem !== undefined) return { line, error: problem.message, failure: { kind: problem.kind, cells } };
     // U+FFFD is what the decoder puts where bytes were not valid in the chosen encoding.
-    if (cells.some((c) => c.includes('\ufffd'))) return { line, error: undecodable(line) };
+    if (cells.some((c) => c.includes('\ufffd'))) {
+      return { line, error: undecodable(line), failure: { kind: 'undecodable', cells } };
+    }
     return { line, cells };
   }
 }
@@ -260,16 +330,18 @@ function undecodable(line: number): Message {
   };
 }
 
-/** Rows of a CSV file (RFC 4180: quoted fields, "" escapes, CR LF or LF, newlines inside quotes; also tolerate a trailing empty line). Streams the file in chunks: never reads the whole file into memory. `encoding` overrides the detection from the first 64 KiB. A tab-separated file is accepted when the first line contains tabs but no commas. A row with an unterminated quote at end of file is yielded with `error`. Lines that are entirely empty are skipped (but still counted in `line` numbering). The BOM is not part of the first cell. */
+/** Rows of a CSV file (RFC 4180: quoted fields, "" escapes, CR LF or LF, newlines inside quotes; also tolerate a trailing empty line). Streams the file in chunks: never reads the whole file into memory. `encoding` overrides the detection from the first 64 KiB. A tab-separated file is accepted when the first line contains tabs but no commas. A row with an unterminated quote at end of file is yielded with `error`. Lines that are entirely empty are skipped (but still counted in `line` numbering). The BOM is not part of the first cell.
+ *
+ * `numbering` says how `line` counts (default 'line': the physical line; 'row': the row a spreadsheet shows). */
 export async function* readCsv(
   path: string,
-  options: { encoding?: TextEncoding; signal?: AbortSignal } = {},
+  options: { encoding?: TextEncoding; numbering?: Numbering; signal?: AbortSignal } = {},
 ): AsyncIterable<TableRow> {
   const { signal } = options;
   signal?.throwIfAborted();
   const file = await open(path, 'r');
   try {
-    const tokenizer = new CsvTokenizer();
+    const tokenizer = new CsvTokenizer(options.numbering);
     let decoder: iconv.DecoderStream | undefined;
     for (;;) {
       signal?.throwIfAborted();

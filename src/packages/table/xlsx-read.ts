@@ -19,7 +19,7 @@ import { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { InvalidInputError, type Message } from '../../core/errors.js';
-import { MAX_CELL_CHARS, MAX_COLUMNS, type TableRow } from './csv.js';
+import { MAX_CELL_CHARS, MAX_COLUMNS, type RowFailure, type TableRow } from './csv.js';
 
 /** Largest zip entry inflated at all. */
 export const MAX_ENTRY_BYTES = 1024 * 1024 * 1024;
@@ -285,7 +285,7 @@ async function readWorkbook(zip: ZipFile, entries: Entries, path: string, signal
   const root = await readRels(zip, entries, '', signal);
   const workbookPart = relOfType(root, 'officeDocument') ?? 'xl/workbook.xml';
   const entry = entries.get(partKey(workbookPart));
-  if (entry === undefined) throw noWorkbook(path);
+  if (entry === undefined) throw noWorkbook(path, `no workbook part (${workbookPart})`);
   let rootName: string | undefined;
   let date1904 = false;
   const listed: { name: string; hidden: boolean; relId: string }[] = [];
@@ -300,7 +300,8 @@ async function readWorkbook(zip: ZipFile, entries: Entries, path: string, signal
     },
   };
   await parsePart(zip, entry, handlers, MAX_HELD_PART_BYTES, signal);
-  if (rootName !== 'workbook') throw noWorkbook(path); // e.g. a .docx renamed to .xlsx
+  // e.g. a .docx renamed to .xlsx
+  if (rootName !== 'workbook') throw noWorkbook(path, `${workbookPart} is not a workbook (<${rootName ?? ''}>)`);
   const rels = await readRels(zip, entries, workbookPart, signal);
   const sheets = listed.map((s) => {
     const rel = rels.get(s.relId);
@@ -315,13 +316,14 @@ async function readWorkbook(zip: ZipFile, entries: Entries, path: string, signal
   };
 }
 
-function noWorkbook(path: string): InvalidInputError {
+/** `reason`: the technical fact ("no workbook part (xl/workbook.xml)"), as `details.reason` is for the other refusals. */
+function noWorkbook(path: string, reason: string): InvalidInputError {
   return new InvalidInputError(
     {
       zh: '压缩包里没有 Excel 工作簿（缺少 xl/workbook.xml），不是有效的 .xlsx 文件；请在 Excel/WPS 中另存为 .xlsx 后重试',
       en: 'the zip holds no Excel workbook (no xl/workbook.xml), so it is not a valid .xlsx; save the file as .xlsx from Excel or WPS',
     },
-    { details: { path } },
+    { details: { path, reason } },
   );
 }
 
@@ -426,7 +428,20 @@ export function isDateFormat(code: string): boolean {
   return /[ymd]/iu.test(withoutMinutes);
 }
 
-/** Indexes into cellXfs (§18.8.10; a cell's s attribute) whose number format is a date. */
+/**
+ * Whether a custom format code shows a time of day: h or s outside "quoted text", [brackets] and \escapes
+ * ("h:mm:ss", "hh"时"mm"分"", "mm:ss.0"). Elapsed time ([h]:mm:ss, which runs past 24 hours) is not one.
+ */
+export function isTimeFormat(code: string): boolean {
+  const withoutText = code
+    .replace(/"[^"]*"/gu, '')
+    .replace(/\\./gu, '')
+    .replace(/[_*]./gu, '');
+  if (/\[(?:h+|m+|s+)\]/iu.test(withoutText)) return false;
+  return /[hs]/iu.test(withoutText.replace(/\[[^\]]*\]/gu, ''));
+}
+
+/** Indexes into cellXfs (§18.8.10; a cell's s attribute) whose number format is a date or a time of day (both shown by serialToDate). */
 async function readDateStyles(zip: ZipFile, entry: Entry | undefined, signal?: AbortSignal): Promise<Set<number>> {
   const custom = new Map<number, string>();
   const formats: number[] = [];
@@ -445,7 +460,7 @@ async function readDateStyles(zip: ZipFile, entry: Entry | undefined, signal?: A
   const dates = new Set<number>();
   formats.forEach((id, index) => {
     const code = custom.get(id);
-    if (code !== undefined ? isDateFormat(code) : BUILTIN_DATE_FORMATS.has(id)) dates.add(index);
+    if (code !== undefined ? isDateFormat(code) || isTimeFormat(code) : BUILTIN_DATE_FORMATS.has(id)) dates.add(index);
   });
   return dates;
 }
@@ -479,10 +494,14 @@ export function serialToDate(serial: number, date1904 = false): string | undefin
   return seconds === 0 ? date : `${date} ${time}`;
 }
 
-/** A number as JavaScript prints it: "12.000000" → "12", "1.5E-3" → "0.0015". */
-function formatNumber(raw: string): string {
+/**
+ * A number as Excel's General format shows it, to 15 significant digits (all Excel keeps), printed
+ * as JavaScript would: "12.000000" → "12", "1.5E-3" → "0.0015", "0.30000000000000004" → "0.3".
+ */
+export function formatNumber(raw: string): string {
   const n = Number(raw);
-  return raw.trim() === '' || !Number.isFinite(n) ? raw.trim() : String(n);
+  if (raw.trim() === '' || !Number.isFinite(n)) return raw.trim();
+  return Number.isSafeInteger(n) ? String(n) : String(Number(n.toPrecision(15)));
 }
 
 /** t="d" (§18.18.11 ST_CellType) holds an ISO 8601 date: shown in the same form as serial dates. */
@@ -522,7 +541,8 @@ interface CellState {
 interface RowState {
   readonly line: number;
   readonly cells: string[];
-  error?: Message;
+  /** The first thing wrong with the row; its other cells are still read (RowFailure.cells). */
+  failure?: { readonly kind: RowFailure['kind']; readonly message: Message };
 }
 
 /**
@@ -596,40 +616,48 @@ class SheetRows implements XmlHandlers {
     const cell = this.cell;
     if (!this.collecting || cell === undefined) return;
     // Stop growing past Excel's limit: memory stays bounded whatever the file says.
-    if (cell.text.length + t.length <= MAX_CELL_CHARS) cell.text += t;
-    else cell.overlong = true;
+    const room = MAX_CELL_CHARS - cell.text.length;
+    if (t.length <= room) cell.text += t;
+    else {
+      cell.text += t.slice(0, Math.max(room, 0));
+      cell.overlong = true;
+    }
   }
 
-  /** The row after the last good one, reporting why the sheet could not be read to its end. */
-  broken(cause: unknown): TableRow {
+  /** The row after the last good one, reporting why the sheet (`part`) could not be read to its end. */
+  broken(cause: unknown, part: string): TableRow {
     const line = this.lastComplete + 1;
+    const reason = reasonOf(cause) ?? 'unknown error';
     return {
       line,
       error: {
         zh: `工作表从第 ${line} 行起已损坏或不完整，之后的行未能读取；请在 Excel/WPS 中打开并另存为 .xlsx 后重试`,
-        en: `the sheet is damaged or cut short from row ${line} on; later rows could not be read — open the file in Excel or WPS and save it as .xlsx again (${reasonOf(cause) ?? 'unknown error'})`,
+        en: `the sheet is damaged or cut short from row ${line} on; later rows could not be read — open the file in Excel or WPS and save it as .xlsx again (${reason})`,
       },
+      failure: { kind: 'damaged', reason: `${part}: ${reason}` },
     };
   }
 
   private finishCell(): void {
     const { cell, row } = this;
     this.cell = undefined;
-    if (cell === undefined || row === undefined || row.error !== undefined) return;
-    if (cell.overlong) {
-      row.error = tooLong(row.line, cell.col);
+    if (cell === undefined || row === undefined) return;
+    const value = this.valueOf(cell);
+    if (typeof value !== 'string') {
+      row.failure ??= { kind: 'missing-shared-string', message: value.error };
       return;
     }
-    const value = this.valueOf(cell);
-    if (typeof value !== 'string') row.error = value.error;
-    else if (value === '') return;
-    else if (cell.col >= MAX_COLUMNS) row.error = tooWide(row.line);
-    else if (value.length > MAX_CELL_CHARS)
-      row.error = tooLong(row.line, cell.col); // a long shared string
-    else {
-      while (row.cells.length < cell.col) row.cells.push('');
-      row.cells[cell.col] = value;
+    if (value === '') return;
+    if (cell.col >= MAX_COLUMNS) {
+      row.failure ??= { kind: 'too-many-columns', message: tooWide(row.line) };
+      return;
     }
+    // Cut in the text, or a long shared string.
+    if (cell.overlong || value.length > MAX_CELL_CHARS) {
+      row.failure ??= { kind: 'cell-too-long', message: tooLong(row.line, cell.col) };
+    }
+    while (row.cells.length < cell.col) row.cells.push('');
+    row.cells[cell.col] = value.slice(0, MAX_CELL_CHARS);
   }
 
   private finishRow(): void {
@@ -637,9 +665,12 @@ class SheetRows implements XmlHandlers {
     this.row = undefined;
     if (row === undefined) return;
     this.lastComplete = row.line;
-    if (row.error !== undefined) this.rows.push({ line: row.line, error: row.error });
+    const { line, cells, failure } = row;
+    if (failure !== undefined) {
+      this.rows.push({ line, error: failure.message, failure: { kind: failure.kind, cells } });
+    }
     // A row with no text (only formatting) is skipped, as an empty line of a CSV file is.
-    else if (row.cells.length > 0) this.rows.push({ line: row.line, cells: row.cells });
+    else if (cells.length > 0) this.rows.push({ line, cells });
   }
 
   /** The cell's text by its type (§18.18.11 ST_CellType); formula cells (§18.3.1.40 f) give their cached <v>. */
@@ -707,7 +738,7 @@ async function* sheetRows(zip: ZipFile, entry: Entry, ctx: SheetContext, signal?
   } catch (e) {
     if (signal?.aborted) throw e;
     yield* rows.rows.splice(0);
-    yield rows.broken(e);
+    yield rows.broken(e, entry.fileName);
     return;
   }
   yield* rows.rows.splice(0);
