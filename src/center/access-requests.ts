@@ -134,8 +134,8 @@ export async function readCatalogEntry(center: Center, actor: Actor, id: number)
   if (grant === undefined) {
     if (await center.db.accessRequests.hadGrant(actor.userId, id)) {
       throw new ForbiddenError({
-        zh: `您对目录条目 ${id} 的利用许可已到期或被撤销，请重新提交利用申请`,
-        en: `your permission to use catalog entry ${id} has expired or was revoked; file a new access request`,
+        zh: `您对目录条目 ${id} 的利用许可已到期，请重新提交利用申请`,
+        en: `your permission to use catalog entry ${id} has expired; file a new access request`,
       });
     }
     throw notFound;

@@ -19,7 +19,7 @@ export function accessRequestsMigration(dialect: DialectName): Migration {
       await addId(db.schema.createTable('access_requests'))
         .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
         .addColumn('purpose', 'text', (c) => c.notNull())
-        // 'pending' | 'approved' | 'rejected' | 'revoked'.
+        // 'pending' | 'approved' | 'rejected'.
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .addColumn('decided_by', 'bigint', (c) => c.references('users.id'))

@@ -2,7 +2,7 @@ import { guarded } from '../db-errors.js';
 import type { Schema } from '../schema.js';
 import { clampLimit, timestamp, type RepoContext } from './context.js';
 
-export type AccessRequestStatus = 'pending' | 'approved' | 'rejected' | 'revoked';
+export type AccessRequestStatus = 'pending' | 'approved' | 'rejected';
 
 export interface AccessRequest {
   readonly id: number;
@@ -31,7 +31,6 @@ export interface AccessRequestRepository {
     id: number,
     decision: { status: 'approved' | 'rejected'; by: number; note: string; expiresAt: string | null },
   ): Promise<AccessRequest | undefined>;
-  revoke(id: number, by: number, note: string): Promise<AccessRequest | undefined>;
   /** The approved, unexpired request of `userId` that covers `entryId` at `now`, if any. */
   activeGrant(userId: number, entryId: number, now: string): Promise<AccessRequest | undefined>;
   /** Whether `userId` ever had an approved request for `entryId` (to say "expired" rather than "not found"). */
@@ -130,17 +129,6 @@ export function accessRequestRepository(ctx: RepoContext): AccessRequestReposito
         return Number(r.numUpdatedRows) === 0 ? undefined : get(id);
       }),
 
-    revoke: (id, by, note) =>
-      guarded({ zh: `撤销利用申请 ${id}`, en: `revoke access request ${id}` }, async () => {
-        const r = await ctx.db
-          .updateTable('access_requests')
-          .set({ status: 'revoked', decided_by: by, decided_at: timestamp(ctx), decision_note: note })
-          .where('id', '=', id)
-          .where('status', '=', 'approved')
-          .executeTakeFirst();
-        return Number(r.numUpdatedRows) === 0 ? undefined : get(id);
-      }),
-
     activeGrant: (userId, entryId, now) =>
       guarded({ zh: '核对利用许可', en: 'check the access permission' }, async () => {
         const row = await ctx.db
@@ -164,7 +152,7 @@ export function accessRequestRepository(ctx: RepoContext): AccessRequestReposito
           .select('r.id')
           .where('r.user_id', '=', userId)
           .where('g.entry_id', '=', entryId)
-          .where('r.status', 'in', ['approved', 'revoked'])
+          .where('r.status', '=', 'approved')
           .executeTakeFirst();
         return row !== undefined;
       }),
