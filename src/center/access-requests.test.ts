@@ -87,8 +87,12 @@ for (const dialect of TEST_DIALECTS) {
         code: 'E_FORBIDDEN',
         zh: expect.stringContaining('已到期') as string,
       });
-      // Center staff and the unit itself need no request.
+      // Operators and the unit itself need no request; an administrator is no reader by office (三员分立).
       expect((await readCatalogEntry(center, operator.actor, controlledId)).basis).toBe('staff');
+      const sysadmin = await testAccount(center, { username: 'sys', roles: ['system-admin'] });
+      await expect(readCatalogEntry(center, sysadmin.actor, controlledId)).rejects.toMatchObject({
+        code: 'E_NOT_FOUND',
+      });
 
       const actions = (await center.db.auditLog.list()).map((e) => `${e.action}:${e.target}`);
       expect(actions).toEqual(

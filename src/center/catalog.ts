@@ -57,10 +57,16 @@ export async function importUnitCatalog(center: Center, options: CenterImportOpt
   return report;
 }
 
-/** What an actor may see of the catalog: the public open entries, a unit also its own, center staff all. */
+/**
+ * What an actor may see of the catalog: the public open entries, a unit also
+ * its own, the center's operators (业务人员) all. The three administrators
+ * see what the public sees: running the system gives no right to the
+ * records' content (三员分立).
+ */
 export async function catalogAccessOf(center: Center, actor: Actor): Promise<CatalogAccess> {
   if (actor.kind !== 'user') return { kind: 'open' };
-  if (actor.unitId === null) return { kind: 'all' };
+  if (actor.roles.includes('operator')) return { kind: 'all' };
+  if (actor.unitId === null) return { kind: 'open' };
   const unit = await center.db.units.getById(actor.unitId);
   return unit === undefined ? { kind: 'open' } : { kind: 'open-or-unit', unitCode: unit.code };
 }
