@@ -69,7 +69,7 @@ export function catalogMigration(dialect: DialectName): Migration {
       if (dialect === 'sqlite') {
         // Contentless (the entries hold the text): four weighted columns, rowid = entry id.
         // unicode61 keeps each app-made token (a Han bigram, a letter/digit run) whole.
-        await sql`create virtual table catalog_fts using fts5(title, code, party, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0', prefix='2 3')`.execute(
+        await sql`create virtual table catalog_fts using fts5(title, code, party, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')`.execute(
           db,
         );
       } else {

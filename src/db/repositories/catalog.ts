@@ -349,68 +349,71 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
         const at = timestamp(ctx);
         const ids: number[] = [];
         const updatedIds: number[] = [];
-        for (let i = 0; i < rows.length; i += BATCH) {
-          const batch = rows.slice(i, i + BATCH);
-          const batchIds = await ctx.atomic(async (db) => {
-            const out = new Array<number>(batch.length);
-            // Entries with a 档号: update the unit's entry of that code, else insert.
-            const coded = batch.map((r, j) => ({ r, j })).filter(({ r }) => r.entry.archivalCode !== '');
-            const uncoded = batch.map((r, j) => ({ r, j })).filter(({ r }) => r.entry.archivalCode === '');
-            if (coded.length > 0) {
-              const key = (unit: string, code: string): string => `${unit}\u0000${code}`;
-              const existing = new Map<string, number>();
-              const conds = coded.map(({ r }) => sql`(${r.entry.unitCode}, ${r.entry.archivalCode})`);
-              const found = await sql<{ id: number; unit_code: string; archival_code: string }>`
+        // One transaction for the call (one commit, one fsync), statements of BATCH rows inside it.
+        await ctx.atomic(async (db) => {
+          for (let i = 0; i < rows.length; i += BATCH) {
+            const batch = rows.slice(i, i + BATCH);
+            const batchIds = await (async () => {
+              const out = new Array<number>(batch.length);
+              // Entries with a 档号: update the unit's entry of that code, else insert.
+              const coded = batch.map((r, j) => ({ r, j })).filter(({ r }) => r.entry.archivalCode !== '');
+              const uncoded = batch.map((r, j) => ({ r, j })).filter(({ r }) => r.entry.archivalCode === '');
+              if (coded.length > 0) {
+                const key = (unit: string, code: string): string => `${unit}\u0000${code}`;
+                const existing = new Map<string, number>();
+                const conds = coded.map(({ r }) => sql`(${r.entry.unitCode}, ${r.entry.archivalCode})`);
+                const found = await sql<{ id: number; unit_code: string; archival_code: string }>`
                 select id, unit_code, archival_code from catalog_entries
                 where archival_code <> '' and (unit_code, archival_code) in (values ${sql.join(conds)})`.execute(db);
-              for (const f of found.rows) existing.set(key(f.unit_code, f.archival_code), Number(f.id));
-              for (const { r, j } of coded) {
-                const id = existing.get(key(r.entry.unitCode, r.entry.archivalCode));
-                if (id === undefined) continue;
-                const { created_at: _created, ...fields } = toRow(r.entry, at);
-                await db.updateTable('catalog_entries').set(fields).where('id', '=', id).execute();
-                out[j] = id;
-                updatedIds.push(id);
+                for (const f of found.rows) existing.set(key(f.unit_code, f.archival_code), Number(f.id));
+                for (const { r, j } of coded) {
+                  const id = existing.get(key(r.entry.unitCode, r.entry.archivalCode));
+                  if (id === undefined) continue;
+                  const { created_at: _created, ...fields } = toRow(r.entry, at);
+                  await db.updateTable('catalog_entries').set(fields).where('id', '=', id).execute();
+                  out[j] = id;
+                  updatedIds.push(id);
+                }
               }
-            }
-            const fresh = [...coded, ...uncoded].filter(({ j }) => out[j] === undefined).sort((a, b) => a.j - b.j);
-            if (fresh.length > 0) {
-              const inserted = await db
-                .insertInto('catalog_entries')
-                .values(fresh.map(({ r }) => toRow(r.entry, at)))
-                .returning('id')
-                .execute();
-              // Ids are handed out in VALUES order within one statement: sorted, they line up with `fresh`.
-              const newIds = inserted.map((x) => Number(x.id)).sort((a, b) => a - b);
-              fresh.forEach(({ j }, k) => (out[j] = newIds[k]!));
-            }
-            const texts = batch.flatMap((r, k) =>
-              r.text === undefined
-                ? []
-                : [{ entry_id: out[k]!, text: r.text.text, method: r.text.method, extracted_at: at }],
-            );
-            if (texts.length > 0) {
-              await db
-                .insertInto('catalog_texts')
-                .values(texts)
-                .onConflict((oc) =>
-                  oc.column('entry_id').doUpdateSet({
-                    text: (eb) => eb.ref('excluded.text'),
-                    method: (eb) => eb.ref('excluded.method'),
-                    extracted_at: (eb) => eb.ref('excluded.extracted_at'),
-                  }),
-                )
-                .execute();
-            }
-            // In the same transaction: an entry is never visible without its index.
-            await writeIndex(
-              db,
-              batch.map((r, k) => ({ id: out[k]!, index: r.index })),
-            );
-            return out;
-          });
-          ids.push(...batchIds);
-        }
+              const fresh = [...coded, ...uncoded].filter(({ j }) => out[j] === undefined).sort((a, b) => a.j - b.j);
+              if (fresh.length > 0) {
+                const inserted = await db
+                  .insertInto('catalog_entries')
+                  .values(fresh.map(({ r }) => toRow(r.entry, at)))
+                  .returning('id')
+                  .execute();
+                // Ids are handed out in VALUES order within one statement: sorted, they line up with `fresh`.
+                const newIds = inserted.map((x) => Number(x.id)).sort((a, b) => a - b);
+                fresh.forEach(({ j }, k) => (out[j] = newIds[k]!));
+              }
+              const texts = batch.flatMap((r, k) =>
+                r.text === undefined
+                  ? []
+                  : [{ entry_id: out[k]!, text: r.text.text, method: r.text.method, extracted_at: at }],
+              );
+              if (texts.length > 0) {
+                await db
+                  .insertInto('catalog_texts')
+                  .values(texts)
+                  .onConflict((oc) =>
+                    oc.column('entry_id').doUpdateSet({
+                      text: (eb) => eb.ref('excluded.text'),
+                      method: (eb) => eb.ref('excluded.method'),
+                      extracted_at: (eb) => eb.ref('excluded.extracted_at'),
+                    }),
+                  )
+                  .execute();
+              }
+              // In the same transaction: an entry is never visible without its index.
+              await writeIndex(
+                db,
+                batch.map((r, k) => ({ id: out[k]!, index: r.index })),
+              );
+              return out;
+            })();
+            ids.push(...batchIds);
+          }
+        });
         return { ids, inserted: rows.length - updatedIds.length, updated: updatedIds.length, updatedIds };
       }),
 
