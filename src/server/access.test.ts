@@ -202,6 +202,20 @@ const RULES: Readonly<Record<string, Rule>> = {
       ),
     ].map((p) => ({ ...p, status: 403 })),
   },
+  // A unit imports its own catalog only; another unit's code is refused like a deposit for it.
+  'POST /api/v1/catalog/import': {
+    kind: 'foreign',
+    probes: [
+      idProbe(
+        'POST',
+        (u) => `/api/v1/catalog/import?unit=${u}&filename=catalog.csv`,
+        () => 'UB',
+        'UZ',
+        { headers: { 'content-type': 'text/csv' }, payload: '档号,题名\nJ1-WS·2020-Y-0001,通知\n' },
+        undefined,
+      ),
+    ].map((p) => ({ ...p, status: 403 })),
+  },
   'POST /api/v1/checks': {
     kind: 'foreign',
     probes: [

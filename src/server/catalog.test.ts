@@ -110,6 +110,37 @@ for (const dialect of TEST_DIALECTS) {
       expect(mine.json<{ requests: Array<{ id: number }> }>().requests.map((r) => r.id)).toEqual([requestId]);
     });
 
+    it('imports a unit catalog sent as the request body (GBK CSV), bad rows listed, good rows kept', async () => {
+      const iconv = (await import('iconv-lite')).default;
+      const csv = iconv.encode(
+        '档号,题名,开放状态\r\nJ009-WS·2021-Y-0001,防汛防台应急预案,开放\r\nJ009-WS·2021-Y-0002,,开放\r\n',
+        'gbk',
+      );
+      const res = await ownUnit({
+        method: 'POST',
+        url: `/api/v1/catalog/import?filename=${encodeURIComponent('目录.csv')}`,
+        headers: { 'content-type': 'text/csv' },
+        payload: csv,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({
+        file: '目录.csv',
+        rows: 2,
+        imported: 1,
+        rejected: 1,
+        problems: [{ line: 3 }],
+      });
+      expect(await titles(anonymous, '防汛防台')).toEqual(['防汛防台应急预案']);
+      const xls = await ownUnit({
+        method: 'POST',
+        url: '/api/v1/catalog/import?filename=old.xls',
+        headers: { 'content-type': 'application/octet-stream' },
+        payload: Buffer.from([0xd0, 0xcf, 0x11, 0xe0]),
+      });
+      expect(xls.statusCode).toBe(400);
+      expect(xls.json()).toMatchObject({ error: { code: 'E_INVALID_INPUT' } });
+    });
+
     it('refuses a page size out of range', async () => {
       const res = await anonymous({ method: 'GET', url: '/api/v1/search?q=x&limit=1000' });
       expect(res.statusCode).toBe(400);

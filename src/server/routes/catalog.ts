@@ -1,6 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { rename, rm } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { InvalidInputError } from '../../core/index.js';
 import {
   catalogAccessOf,
+  depositUnitFor,
+  importUnitCatalog,
   decideAccessRequest,
   fileAccessRequest,
   listAccessRequests,
@@ -9,6 +14,8 @@ import {
   type Center,
 } from '../../center/index.js';
 import { userOf } from '../authentication.js';
+import { withUploadedBody } from '../upload-body.js';
+import { UPLOAD_MARK, uploadBodySchema } from './schemas.js';
 import { catalogFilters } from '../../catalog/index.js';
 
 interface SearchQuerystring {
@@ -143,4 +150,59 @@ export function registerCatalogRoutes(app: FastifyInstance, center: Center): voi
     },
     async (request) => decideAccessRequest(center, userOf(request), request.params.id, request.body),
   );
+
+  // Catalog sheets as their own types too (the raw body is streamed to a staging file, never held).
+  app.addContentTypeParser([...TABLE_TYPES], (_request, payload, done) => done(null, payload));
+  app.post<{ Querystring: { unit?: string; filename: string; openByDefault?: boolean } }>(
+    '/api/v1/catalog/import',
+    {
+      config: { access: 'deposit' },
+      schema: {
+        summary: '导入单位目录（.xlsx、.csv）/ import a unit catalog (.xlsx, .csv in UTF-8 or GBK)',
+        description:
+          '请求体为文件本身；filename 的扩展名决定格式。逐行检查：有问题的行连同行号和原因列出，其余照常导入。/ The body is the file; the extension of filename decides the format. Rows are checked one by one: bad rows are listed with their row numbers, the others imported.',
+        tags: ['catalog'],
+        [UPLOAD_MARK]: true,
+        querystring: {
+          type: 'object',
+          properties: {
+            unit: { type: 'string', maxLength: 64 },
+            filename: { type: 'string', minLength: 1, maxLength: 255 },
+            openByDefault: { type: 'boolean' },
+          },
+          required: ['filename'],
+          additionalProperties: false,
+        },
+        body: uploadBodySchema,
+      },
+    },
+    async (request) => {
+      const ext = extname(request.query.filename).toLowerCase();
+      if (!['.csv', '.tsv', '.txt', '.xlsx'].includes(ext)) {
+        throw new InvalidInputError({
+          zh: '目录文件应为 .xlsx、.csv 或 .tsv；旧版 .xls 请先另存为 .xlsx',
+          en: 'a catalog must be .xlsx, .csv or .tsv; save an old .xls as .xlsx first',
+        });
+      }
+      const unit = await depositUnitFor(center, userOf(request), 'deposit', request.query.unit);
+      return withUploadedBody(center, request, unit, async (file) => {
+        // The readers go by extension: give the staged file the one the unit's file had.
+        const named = `${file}${ext}`;
+        await rename(file, named);
+        try {
+          const report = await importUnitCatalog(center, {
+            file: named,
+            unit: unit.code,
+            defaultOpenStatus: request.query.openByDefault === true ? 'open' : 'controlled',
+          });
+          return { ...report, file: request.query.filename };
+        } finally {
+          await rm(named, { force: true });
+        }
+      });
+    },
+  );
 }
+
+/** Content types a catalog sheet may arrive with, besides application/octet-stream. */
+const TABLE_TYPES = ['text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] as const;
