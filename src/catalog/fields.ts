@@ -1,5 +1,6 @@
 import type { IndexTokens, NewCatalogEntry } from '../db/index.js';
 import type { Message } from '../core/index.js';
+import { parseArchivalCode, RETENTION_PERIODS } from '../core/archival-code/index.js';
 import { indexTokens } from './analyze.js';
 import type { CatalogFields, OpenStatus } from './entry.js';
 
@@ -84,36 +85,22 @@ export function fieldForHeading(
   return ALIAS_TO_FIELD.get(headingKey(heading));
 }
 
-/** DA/T 13-2022 §5: 全宗号-门类代码·年度-保管期限代码-机构(问题)代码-件号 (the parts after the fonds vary). */
-const CODE_PATTERN =
-  /^([A-Za-z0-9]+)-([A-Za-z]{1,4})[·.・]((?:19|20)\d{2})(?:-([A-Za-z0-9]+))?(?:-([A-Za-z0-9]+))?-(\d+)$/;
-const RETENTION_CODES: Readonly<Record<string, string>> = {
-  y: '永久',
-  yj: '永久',
-  d30: '定期30年',
-  d10: '定期10年',
-  c: '长期',
-  dq: '定期',
-  d: '短期',
-};
-
-/** The parts of a 档号 when it follows DA/T 13; undefined when it does not (older local schemes are kept as given). */
-export function parseArchivalCode(
+/**
+ * The parts of a 档号 that fill empty fields, read by core's DA/T 13-2022 / DA/T 22 parser (the one
+ * the four-properties check uses); its best reading is taken even where the check would object.
+ */
+function codeParts(
   code: string,
-): { fonds: string; category: string; year: number; retention?: string; org?: string; itemNumber: string } | undefined {
-  const m = CODE_PATTERN.exec(code.normalize('NFKC').trim());
-  if (m === null) return undefined;
-  const [, fonds, category, year, p4, p5, item] = m;
-  // With both optional parts present the first is the retention code; with one, it is retention if it looks like one.
-  const retentionCode = p4 !== undefined && RETENTION_CODES[p4.toLowerCase()] !== undefined ? p4 : undefined;
-  const org = p5 ?? (retentionCode === undefined ? p4 : undefined);
+): { fonds: string; category: string; year: number; retention: string; org?: string; itemNumber: string } | undefined {
+  const parsed = parseArchivalCode(code).code;
+  if (parsed === undefined) return undefined;
   return {
-    fonds: fonds!,
-    category: category!.toUpperCase(),
-    year: Number(year),
-    ...(retentionCode === undefined ? {} : { retention: RETENTION_CODES[retentionCode.toLowerCase()]! }),
-    ...(org === undefined ? {} : { org }),
-    itemNumber: item!,
+    fonds: parsed.fonds,
+    category: parsed.recordClass,
+    year: parsed.year,
+    retention: RETENTION_PERIODS[parsed.retention],
+    ...(parsed.department === undefined ? {} : { org: parsed.department }),
+    itemNumber: parsed.item,
   };
 }
 
@@ -183,7 +170,7 @@ export function buildFields(
   const title = text('title');
   if (title === '') problems.push({ field: 'title', message: { zh: '题名不能为空', en: 'the title is empty' } });
   const archivalCode = text('archivalCode').normalize('NFKC');
-  const parsed = archivalCode === '' ? undefined : parseArchivalCode(archivalCode);
+  const parsed = archivalCode === '' ? undefined : codeParts(archivalCode);
 
   let date: string | undefined;
   if (text('date') !== '') {

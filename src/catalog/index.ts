@@ -1,6 +1,6 @@
 export * from './entry.js';
 export { normalizeText, indexTokens } from './analyze.js';
-export { FIELD_HEADINGS, FIELD_ORDER, buildFields, entryIndex, parseArchivalCode, toNewEntry } from './fields.js';
+export { FIELD_HEADINGS, FIELD_ORDER, buildFields, entryIndex, toNewEntry } from './fields.js';
 export type { FieldName } from './fields.js';
 export { importCatalog } from './import.js';
 export type { ImportOptions, ImportProblem, ImportReport } from './import.js';

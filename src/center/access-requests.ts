@@ -123,22 +123,23 @@ export async function readCatalogEntry(center: Center, actor: Actor, id: number)
   const [entry] = await center.db.catalog.getByIds([id]);
   const notFound = new NotFoundError({ zh: `目录条目 ${id} 不存在`, en: `no catalog entry ${id}` });
   if (entry === undefined) throw notFound;
-  const text = (await center.db.catalog.texts([id])).get(id);
-  const view = (basis: EntryView['basis']): EntryView => ({ entry, ...(text === undefined ? {} : { text }), basis });
+  // The full text is read only once the reader is known to be allowed it.
+  const view = async (basis: EntryView['basis']): Promise<EntryView> => {
+    const text = (await center.db.catalog.texts([id])).get(id);
+    return { entry, ...(text === undefined ? {} : { text }), basis };
+  };
   if (entry.openStatus === 'open') return view('open');
   const access = await catalogAccessOf(center, actor);
   if (access.kind === 'all') return view('staff');
   if (access.kind === 'open-or-unit' && access.unitCode === entry.unitCode) return view('own-unit');
   if (actor.kind !== 'user') throw notFound;
-  const grant = await center.db.accessRequests.activeGrant(actor.userId, id, center.clock.now().toISOString());
-  if (grant === undefined) {
-    if (await center.db.accessRequests.hadGrant(actor.userId, id)) {
-      throw new ForbiddenError({
-        zh: `您对目录条目 ${id} 的利用许可已到期，请重新提交利用申请`,
-        en: `your permission to use catalog entry ${id} has expired; file a new access request`,
-      });
-    }
-    throw notFound;
+  const grant = await center.db.accessRequests.latestGrant(actor.userId, id);
+  if (grant === undefined) throw notFound;
+  if (grant.expiresAt! <= center.clock.now().toISOString()) {
+    throw new ForbiddenError({
+      zh: `您对目录条目 ${id} 的利用许可已到期，请重新提交利用申请`,
+      en: `your permission to use catalog entry ${id} has expired; file a new access request`,
+    });
   }
   await recordAudit(center, {
     ...auditActor(actor),

@@ -9,5 +9,5 @@ export * from './eep/index.js';
 export * from './virus/index.js';
 export { SECURITY_ITEMS, signatureFindings, unsupportedSignatureFindings } from './items/security-items.js';
 export { findCatalogFile, readCatalog } from './metadata/catalog.js';
-export { parseArchivalCode } from './metadata/archival-code.js';
+export { parseArchivalCode } from '../core/archival-code/index.js';
 export { probeFormat } from './formats/index.js';

@@ -6,7 +6,7 @@
  * are explained where they are defined.
  */
 import { systemClock, type Clock } from '../../core/index.js';
-import { RECORD_CLASSES, parseArchivalCode, type ArchivalCodeGrammar } from '../metadata/archival-code.js';
+import { RECORD_CLASSES, parseArchivalCode, type ArchivalCodeGrammar } from '../../core/archival-code/index.js';
 import { canonicalField, classifiedLevel } from '../metadata/fields.js';
 import { checkCodeAgreement, checkReasonable, latestDate } from '../metadata/consistency-checks.js';
 import {

@@ -4,7 +4,7 @@
  * its parts (1-7).
  */
 import type { CatalogRecord, Finding } from '../types.js';
-import { RECORD_CLASSES, type ArchivalCodeGrammar } from './archival-code.js';
+import { RECORD_CLASSES, type ArchivalCodeGrammar } from '../../core/archival-code/index.js';
 import { OBSOLETE_RETENTION_VALUES, RETENTION_VALUES, parseDateValue } from './fields.js';
 import { codeOf } from './series.js';
 import { recordFinding } from './value-checks.js';

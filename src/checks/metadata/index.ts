@@ -1,4 +1,4 @@
-export * from './archival-code.js';
+export * from '../../core/archival-code/index.js';
 export * from './fields.js';
 export * from './catalog.js';
 export { codeKey, linkRecords } from './link.js';

@@ -9,7 +9,7 @@ import {
   type ArchivalCode,
   type ArchivalCodeGrammar,
   type ArchivalCodeResult,
-} from './archival-code.js';
+} from '../../core/archival-code/index.js';
 import { OBSOLETE_RETENTION_VALUES, RETENTION_VALUES } from './fields.js';
 
 const value = (r: CatalogRecord, field: string): string => r.fields[field] ?? '';

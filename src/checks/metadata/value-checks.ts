@@ -4,7 +4,7 @@
  */
 import type { Message } from '../../core/index.js';
 import type { CatalogRecord, Finding } from '../types.js';
-import { RECORD_CLASSES } from './archival-code.js';
+import { RECORD_CLASSES } from '../../core/archival-code/index.js';
 import {
   FIELD_MAX_LENGTHS,
   OBSOLETE_RETENTION_VALUES,

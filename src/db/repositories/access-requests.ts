@@ -31,10 +31,11 @@ export interface AccessRequestRepository {
     id: number,
     decision: { status: 'approved' | 'rejected'; by: number; note: string; expiresAt: string | null },
   ): Promise<AccessRequest | undefined>;
-  /** The approved, unexpired request of `userId` that covers `entryId` at `now`, if any. */
-  activeGrant(userId: number, entryId: number, now: string): Promise<AccessRequest | undefined>;
-  /** Whether `userId` ever had an approved request for `entryId` (to say "expired" rather than "not found"). */
-  hadGrant(userId: number, entryId: number): Promise<boolean>;
+  /**
+   * The approved request of `userId` covering `entryId` that lasts longest, if any; the caller
+   * compares its end with now (one read tells "may read" from "approval expired").
+   */
+  latestGrant(userId: number, entryId: number): Promise<AccessRequest | undefined>;
 }
 
 type Row = Schema['access_requests'];
@@ -129,7 +130,7 @@ export function accessRequestRepository(ctx: RepoContext): AccessRequestReposito
         return Number(r.numUpdatedRows) === 0 ? undefined : get(id);
       }),
 
-    activeGrant: (userId, entryId, now) =>
+    latestGrant: (userId, entryId) =>
       guarded({ zh: '核对利用许可', en: 'check the access permission' }, async () => {
         const row = await ctx.db
           .selectFrom('access_requests as r')
@@ -138,23 +139,9 @@ export function accessRequestRepository(ctx: RepoContext): AccessRequestReposito
           .where('r.user_id', '=', userId)
           .where('g.entry_id', '=', entryId)
           .where('r.status', '=', 'approved')
-          .where('r.expires_at', '>', now)
           .orderBy('r.expires_at', 'desc')
           .executeTakeFirst();
         return row === undefined ? undefined : get(Number(row.id));
-      }),
-
-    hadGrant: (userId, entryId) =>
-      guarded({ zh: '核对利用许可', en: 'check the access permission' }, async () => {
-        const row = await ctx.db
-          .selectFrom('access_requests as r')
-          .innerJoin('access_grants as g', 'g.request_id', 'r.id')
-          .select('r.id')
-          .where('r.user_id', '=', userId)
-          .where('g.entry_id', '=', entryId)
-          .where('r.status', '=', 'approved')
-          .executeTakeFirst();
-        return row !== undefined;
       }),
   };
 }

@@ -2,7 +2,7 @@
  * Types and code lists of the 档号 grammar (see archival-code.ts for the
  * grammar itself and the standards it follows).
  */
-import type { Message } from '../../core/index.js';
+import type { Message } from '../errors.js';
 
 /** Record class codes (档案门类代码), DA/T 13-2022 practice, with their Chinese names. */
 export const RECORD_CLASSES: Readonly<Record<string, string>> = Object.freeze({

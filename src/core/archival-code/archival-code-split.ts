@@ -3,7 +3,7 @@
  * characters (reporting each), then split the code into its parts from the
  * separators between them. The values are checked in archival-code.ts.
  */
-import type { Message } from '../../core/index.js';
+import type { Message } from '../errors.js';
 import type {
   ArchivalCode,
   ArchivalCodeGrammar,
