@@ -153,6 +153,9 @@ describe.each([
       });
 
       // The killer: once enough deposits are in, wait until A holds a job claim, then kill -9 A.
+      // A is frozen (SIGSTOP) first and the job read again after any commit in flight has
+      // landed: a fast job could otherwise finish between the read and the kill, and the
+      // test would then be killing A between jobs, not in one.
       let killedJob: { id: number; key: string } | undefined;
       const killer = (async () => {
         while (ok.length < killAfter) await sleep(20);
@@ -160,11 +163,18 @@ describe.each([
         for (let tries = 0; tries < 3000 && killedJob === undefined; tries++) {
           const running = await db.jobs.list({ state: 'running' });
           const job = running.find((j) => j.leaseOwner?.includes(mine));
-          if (job !== undefined) {
+          if (job === undefined) {
+            await sleep(10);
+            continue;
+          }
+          process.kill(a.pid, 'SIGSTOP');
+          await sleep(300);
+          const now = await db.jobs.get(job.id);
+          if (now?.state === 'running' && now.leaseOwner?.includes(mine)) {
             aAlive = false;
             await a.kill();
             killedJob = job;
-          } else await sleep(10);
+          } else process.kill(a.pid, 'SIGCONT');
         }
       })();
 
