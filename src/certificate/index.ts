@@ -10,3 +10,5 @@ export { moduleRuns, qrMatrix, runsToSvgPath } from './qr-matrix.js';
 export * from './receipt.js';
 export * from './receipt-verify.js';
 export * from './log-growth.js';
+export type { WatermarkOptions, WatermarkResult } from './watermark.js';
+export { watermarkPdf } from './watermark.js';

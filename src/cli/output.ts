@@ -52,6 +52,7 @@ const EXIT_BY_CODE: Record<string, number> = {
   E_NOTE_INVALID: EXIT.rejected,
   E_FONT_MISSING: EXIT.environment,
   E_FONT_UNSUPPORTED: EXIT.environment,
+  E_WATERMARK: EXIT.rejected,
   E_PEER_AUTH: EXIT.rejected,
   E_PEER_UNAVAILABLE: EXIT.unreachable,
   E_REPLICA_DECRYPT: EXIT.integrity,
