@@ -49,6 +49,7 @@ export type AuditAction =
   | 'access-request'
   | 'access-decision'
   | 'access-use'
+  | 'access-download'
   | typeof AUDIT_ANCHOR_ACTION;
 
 /** Append one entry (in the caller's transaction when `db` is one; otherwise in its own). */

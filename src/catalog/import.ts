@@ -3,6 +3,7 @@ import { InvalidInputError, type Message } from '../core/index.js';
 import type { CatalogRepository, CatalogUpsert } from '../db/index.js';
 import { readTable, type TableRow } from '../packages/table/index.js';
 import type { OpenStatus } from './entry.js';
+import { saveEntries } from './save.js';
 import {
   FIELD_HEADINGS,
   buildFields,
@@ -71,15 +72,9 @@ export async function importCatalog(
   let batch: CatalogUpsert[] = [];
   const flush = async (): Promise<void> => {
     if (batch.length === 0) return;
-    const r = await repo.upsert(batch);
+    const r = await saveEntries(repo, batch);
     imported += r.inserted;
     updated += r.updated;
-    // An updated entry that has extracted text keeps it findable: index the text again with the new fields.
-    const texts = await repo.texts(r.updatedIds);
-    if (texts.size > 0) {
-      const byId = new Map(r.ids.map((id, i) => [id, batch[i]!.entry]));
-      await repo.putIndex([...texts].map(([id, text]) => ({ id, index: entryIndex(byId.get(id)!, text) })));
-    }
     batch = [];
   };
 

@@ -3,6 +3,7 @@ export { normalizeText, indexTokens } from './analyze.js';
 export { FIELD_HEADINGS, FIELD_ORDER, buildFields, entryIndex, toNewEntry } from './fields.js';
 export type { FieldName } from './fields.js';
 export { importCatalog } from './import.js';
+export { saveEntries } from './save.js';
 export type { ImportOptions, ImportProblem, ImportReport } from './import.js';
 export { exportCatalog } from './export.js';
 export type { ExportFormat } from './export.js';

@@ -108,9 +108,11 @@ export interface EntryView {
   readonly entry: CatalogEntryRecord;
   /** The extracted full text, when there is one and the reader may see it. */
   readonly text?: string;
-  /** Why the reader may see it: open, their own unit's, center staff, or an approved request (its id and end). */
-  readonly basis: 'open' | 'own-unit' | 'staff' | { readonly request: number; readonly until: string };
+  readonly basis: AccessBasis;
 }
+
+/** Why a reader may use an entry: open, their own unit's, center staff, or an approved request (its id and end). */
+export type AccessBasis = 'open' | 'own-unit' | 'staff' | { readonly request: number; readonly until: string };
 
 /**
  * One catalog entry with its full text, as `actor` may see it. A controlled
@@ -120,18 +122,30 @@ export interface EntryView {
  * approval has run out is told so.
  */
 export async function readCatalogEntry(center: Center, actor: Actor, id: number): Promise<EntryView> {
+  const { entry, basis } = await entryForUse(center, actor, id, 'access-use');
+  // The full text is read only once the reader is known to be allowed it.
+  const text = (await center.db.catalog.texts([id])).get(id);
+  return { entry, ...(text === undefined ? {} : { text }), basis };
+}
+
+/**
+ * The entry and why `actor` may use it, or NotFound / Forbidden as
+ * readCatalogEntry describes; a use under an access request is recorded in
+ * the security audit log as `action`.
+ */
+export async function entryForUse(
+  center: Center,
+  actor: Actor,
+  id: number,
+  action: 'access-use' | 'access-download',
+): Promise<{ entry: CatalogEntryRecord; basis: AccessBasis }> {
   const [entry] = await center.db.catalog.getByIds([id]);
   const notFound = new NotFoundError({ zh: `目录条目 ${id} 不存在`, en: `no catalog entry ${id}` });
   if (entry === undefined) throw notFound;
-  // The full text is read only once the reader is known to be allowed it.
-  const view = async (basis: EntryView['basis']): Promise<EntryView> => {
-    const text = (await center.db.catalog.texts([id])).get(id);
-    return { entry, ...(text === undefined ? {} : { text }), basis };
-  };
-  if (entry.openStatus === 'open') return view('open');
+  if (entry.openStatus === 'open') return { entry, basis: 'open' };
   const access = await catalogAccessOf(center, actor);
-  if (access.kind === 'all') return view('staff');
-  if (access.kind === 'open-or-unit' && access.unitCode === entry.unitCode) return view('own-unit');
+  if (access.kind === 'all') return { entry, basis: 'staff' };
+  if (access.kind === 'open-or-unit' && access.unitCode === entry.unitCode) return { entry, basis: 'own-unit' };
   if (actor.kind !== 'user') throw notFound;
   const grant = await center.db.accessRequests.latestGrant(actor.userId, id);
   if (grant === undefined) throw notFound;
@@ -143,10 +157,10 @@ export async function readCatalogEntry(center: Center, actor: Actor, id: number)
   }
   await recordAudit(center, {
     ...auditActor(actor),
-    action: 'access-use',
+    action,
     target: `catalog-entry:${id}`,
     outcome: 'success',
     detail: { request: grant.id, archivalCode: entry.archivalCode },
   });
-  return view({ request: grant.id, until: grant.expiresAt! });
+  return { entry, basis: { request: grant.id, until: grant.expiresAt! } };
 }

@@ -25,6 +25,11 @@ export interface CenterImportOptions {
   readonly onProgress?: (rows: number) => void;
 }
 
+/** The heading → field mapping a unit's imports saved; a deposit's catalog is read with it too. */
+export async function unitCatalogMapping(center: Center, unitCode: string): Promise<Record<string, string>> {
+  return JSON.parse((await center.db.settings.get(mappingSetting(unitCode))) ?? '{}') as Record<string, string>;
+}
+
 /**
  * Import a unit's catalog (yinji catalog import, POST /api/v1/catalog/import).
  * The unit's column mapping is remembered, so next year's sheet with the same
@@ -32,8 +37,7 @@ export interface CenterImportOptions {
  */
 export async function importUnitCatalog(center: Center, options: CenterImportOptions): Promise<ImportReport> {
   const unit = await center.db.units.getOrCreateByCode({ code: options.unit, name: options.unit, type: '' });
-  const saved = JSON.parse((await center.db.settings.get(mappingSetting(unit.code))) ?? '{}') as Record<string, string>;
-  const mapping = { ...saved, ...(options.map ?? {}) };
+  const mapping = { ...(await unitCatalogMapping(center, unit.code)), ...(options.map ?? {}) };
   const report = await importCatalog(center.db.catalog, options.file, {
     unitCode: unit.code,
     mapping,

@@ -81,6 +81,17 @@ export interface CenterConfig {
    * finds damage the built-in structure check cannot — at about 100 PDFs/s on 2 cores. Default false.
    */
   readonly qpdfCheck: boolean;
+  /**
+   * Extract the text of registered records into the access store for full-text search (center/full-text.ts):
+   * PDF, OFD, Office, HTML, XML and plain text. Default true.
+   */
+  readonly fullText: boolean;
+  /**
+   * The Tesseract executable that OCRs scanned images and image-only PDFs for full text, with its simplified-
+   * Chinese model (Debian tesseract-ocr, tesseract-ocr-chi-sim); null = no OCR. When it is missing, OCR is
+   * reported as not run. Default "tesseract".
+   */
+  readonly ocrCommand: string | null;
   /** Re-run the preservation-stage (BC) checks on every registration every this many days. 0 = only on request. Default 0. */
   readonly recheckIntervalDays: number;
   /**
@@ -157,6 +168,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     checkProfile: null,
     clamd: null,
     qpdfCheck: false,
+    fullText: true,
+    ocrCommand: 'tesseract',
     recheckIntervalDays: 0,
     auditIntervalDays: 30,
     auditAnchorMinutes: 60,
@@ -236,13 +249,19 @@ export function checkConfig(config: CenterConfig): CenterConfig {
       });
     }
   }
-  for (const field of ['reviewRequired', 'httpsOnly'] as const) {
+  for (const field of ['reviewRequired', 'httpsOnly', 'fullText'] as const) {
     if (typeof config[field] !== 'boolean') {
       throw new InvalidInputError({
         zh: `配置项 ${field} 应为 true 或 false，而不是 ${JSON.stringify(config[field])}`,
         en: `config ${field} must be true or false, not ${JSON.stringify(config[field])}`,
       });
     }
+  }
+  if (config.ocrCommand !== null && (typeof config.ocrCommand !== 'string' || config.ocrCommand.trim() === '')) {
+    throw new InvalidInputError({
+      zh: `配置项 ocrCommand 应为 Tesseract 程序的路径或名称，或 null（不做 OCR），而不是 ${JSON.stringify(config.ocrCommand)}`,
+      en: `config ocrCommand must name the Tesseract program, or be null (no OCR), not ${JSON.stringify(config.ocrCommand)}`,
+    });
   }
   if (
     !Array.isArray(config.trustedProxies) ||

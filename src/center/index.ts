@@ -53,3 +53,4 @@ export * from './log-replication.js';
 export * from './rebuild.js';
 export * from './catalog.js';
 export * from './access-requests.js';
+export * from './entry-download.js';

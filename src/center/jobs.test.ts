@@ -8,7 +8,8 @@ import { BusyError, ConflictError } from '../core/index.js';
 import { FsStorage } from '../store/index.js';
 import { Center } from './center.js';
 import { deposit } from './deposit.js';
-import { FIXITY_JOB, createJobRunner } from './jobs.js';
+import { CATALOG_JOB } from './catalog-deposit.js';
+import { FIXITY_JOB, createJobRunner, runDueJobs } from './jobs.js';
 import { acquireObjectLease } from './object-lease.js';
 import { recordRegistration } from './record-registration.js';
 import { RECORD_PATH, parseRecord } from './registration-record.js';
@@ -44,15 +45,19 @@ for (const dialect of TEST_DIALECTS) {
         const a = await deposit(center, { source: src });
         await writeFile(join(src, '文件0.txt'), 'changed');
         await deposit(center, { source: src, to: a.regno });
-        expect((await center.db.jobs.list()).map((j) => [j.key, j.state])).toEqual([
+        expect((await center.db.jobs.list({ kind: FIXITY_JOB })).map((j) => [j.key, j.state])).toEqual([
           [`${FIXITY_JOB}:${a.regno}:v2`, 'queued'],
           [`${FIXITY_JOB}:${a.regno}:v1`, 'queued'],
         ]);
-        const runner = createJobRunner(center);
-        expect(await runner.runOne()).toBe(true);
-        expect(await runner.runOne()).toBe(true);
-        expect(await runner.runOne()).toBe(false);
-        const jobs = await center.db.jobs.list();
+        // Each version also queued its catalog job (catalog-deposit.ts), which queues its full-text job.
+        expect((await center.db.jobs.list()).map((j) => j.kind).sort()).toEqual([
+          CATALOG_JOB,
+          CATALOG_JOB,
+          FIXITY_JOB,
+          FIXITY_JOB,
+        ]);
+        expect(await runDueJobs(center)).toBe(6);
+        const jobs = await center.db.jobs.list({ kind: FIXITY_JOB });
         expect(jobs.map((j) => [j.state, j.result?.ok, j.result?.files])).toEqual([
           ['done', true, 5], // 3 deposited files, the registration record and the check report
           ['done', true, 5],
@@ -80,8 +85,8 @@ for (const dialect of TEST_DIALECTS) {
         let contentFile = '';
         for await (const p of storage.list('', { recursive: true })) if (p.endsWith('文件1.txt')) contentFile = p;
         await writeFile(join(center.config.storageRoot, contentFile), 'rotten');
-        await createJobRunner(center).runOne();
-        const [job] = await center.db.jobs.list();
+        await createJobRunner(center).runOne(); // the fixity check, queued first
+        const [job] = await center.db.jobs.list({ kind: FIXITY_JOB });
         expect(job).toMatchObject({ state: 'done', result: { ok: false, problemCount: 1 } });
         expect(job?.result?.problems).toEqual([
           expect.objectContaining({ path: 'data/文件1.txt', problem: 'digest-mismatch' }),

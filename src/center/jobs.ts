@@ -1,6 +1,8 @@
 import type { Database, Job, JobState } from '../db/index.js';
 import { JobRunner, checkVersionFixity, type JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
+import { CATALOG_JOB, catalogHandler } from './catalog-deposit.js';
+import { FULL_TEXT_JOB, fullTextHandler } from './full-text.js';
 import { LOG_REPLICA_JOB, logReplicaHandler } from './log-replication.js';
 import { RECHECK_JOB, recheckHandler } from './recheck.js';
 import { REPAIR_JOB, enqueueRepair, repairHandler } from './repair.js';
@@ -85,6 +87,8 @@ export function createJobRunner(center: Center, options: { workers?: number; pol
       [REPLICA_REPAIR_JOB]: replicaRepairHandler(center),
       [REPAIR_JOB]: repairHandler(center),
       [LOG_REPLICA_JOB]: logReplicaHandler(center),
+      [CATALOG_JOB]: catalogHandler(center),
+      [FULL_TEXT_JOB]: fullTextHandler(center),
     },
     leaseMs: center.leaseMs,
     workers: options.workers ?? center.config.jobWorkers,

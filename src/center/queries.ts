@@ -9,9 +9,14 @@ import {
   type Actor,
   type Classification,
 } from '../auth/index.js';
-import { NotFoundError, assertRegno } from '../core/index.js';
-import type { FileLocation, Registration } from '../db/index.js';
-import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { DigestMismatchError, NotFoundError, assertRegno } from '../core/index.js';
+import type { FileEntry, FileLocation, Registration } from '../db/index.js';
 import { text } from 'node:stream/consumers';
 import type { Center } from './center.js';
 import { RECORD_PATH, parseRecord, payloadPath, type RegistrationRecord } from './registration-record.js';
@@ -177,4 +182,39 @@ export async function findByDigests(
       .filter((f) => f.sha256 === d)
       .map(({ sha256: _s, ...rest }) => (visible.get(rest.regno) ? rest : { registeredAt: rest.registeredAt })),
   }));
+}
+
+/**
+ * A registered file copied out of the store to `target`, its SHA-256 checked
+ * on the way: the access store is derived only from bytes that are the
+ * registered ones (a rotted copy is the audits' business, not the index's).
+ */
+export async function copyRegisteredFile(
+  center: Center,
+  reg: Registration,
+  version: number,
+  file: FileEntry,
+  target: string,
+  signal: AbortSignal,
+): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const hash = createHash('sha256');
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  const source = await center.store.openFile(reg.objectId, payloadPath(file.path), version);
+  await pipeline(source, tap, createWriteStream(target), { signal });
+  const actual = hash.digest('hex');
+  if (actual !== file.sha256) {
+    throw new DigestMismatchError(
+      {
+        zh: `${reg.regno} 第 ${version} 版的文件 ${file.path} 与登记的摘要不符，未读取其内容`,
+        en: `${file.path} of ${reg.regno} version ${version} does not match its registered digest; not read`,
+      },
+      { details: { regno: reg.regno, version, path: file.path, expected: file.sha256, actual } },
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import type { Database, Repositories } from '../db/index.js';
 import type { CheckReport } from '../checks/index.js';
 import type { Evidencer } from './evidence.js';
+import { enqueueCatalog } from './catalog-deposit.js';
 import { enqueueFixity } from './jobs.js';
 import { enqueueReplication } from './replication.js';
 import type { RegistrationRecord } from './registration-record.js';
@@ -53,6 +54,7 @@ export async function recordRegistration(
     });
     await enqueueFixity(tx, { regno: record.regno, objectId: record.objectId, version: record.version });
     await enqueueReplication(tx, { regno: record.regno, version: record.version, unitCode: record.unit.code });
+    await enqueueCatalog(tx, { regno: record.regno, version: record.version });
     await tx.pending.remove(record.regno);
   });
 }

@@ -8,7 +8,11 @@ import { processIsAlive } from './instance.js';
  * owns them, so start-up can remove what a killed process left behind without
  * touching the work of a live one.
  */
-export function stagingPath(stagingDir: string, kind: 'deposit' | 'upload' | 'export' | 'recheck', ext = ''): string {
+export function stagingPath(
+  stagingDir: string,
+  kind: 'deposit' | 'upload' | 'export' | 'recheck' | 'text',
+  ext = '',
+): string {
   return join(stagingDir, `${process.pid}-${kind}-${randomUUID()}${ext}`);
 }
 

@@ -152,6 +152,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   'GET /api/v1/search': { kind: 'listing', request: () => ({ url: '/api/v1/search?q=%E9%80%9A%E7%9F%A5' }) },
   // A controlled entry is read by staff, its unit, or under an approved request (src/center/access-requests.test.ts).
   'GET /api/v1/catalog/entries/:id': { kind: 'open' },
+  // The same rule for its file; controlled PDFs come watermarked (src/center/entry-download.test.ts).
+  'GET /api/v1/catalog/entries/:id/file': { kind: 'open' },
   'POST /api/v1/access-requests': { kind: 'open' },
   'GET /api/v1/access-requests': { kind: 'listing', request: () => ({ url: '/api/v1/access-requests' }) },
   'POST /api/v1/access-requests/:id/decision': {

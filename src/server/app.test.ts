@@ -75,11 +75,15 @@ for (const dialect of TEST_DIALECTS) {
       const before = await sysadmin({ url: '/api/v1/jobs' });
       expect(before.statusCode).toBe(200);
       expect(before.json()).toMatchObject({
-        counts: { queued: 1, running: 0, done: 0, failed: 0 },
-        jobs: [{ kind: 'fixity', key: `fixity:${regno}:v1`, state: 'queued' }],
+        counts: { queued: 2, running: 0, done: 0, failed: 0 },
+        // Newest first: the catalog job (catalog-deposit.ts), then the fixity check.
+        jobs: [
+          { kind: 'catalog', key: `catalog:${regno}:v1`, state: 'queued' },
+          { kind: 'fixity', key: `fixity:${regno}:v1`, state: 'queued' },
+        ],
       });
-      expect(await runDueJobs(center)).toBe(1);
-      const after = await sysadmin({ url: '/api/v1/jobs?state=done' });
+      expect(await runDueJobs(center)).toBe(3); // and the full-text job the catalog job queued
+      const after = await sysadmin({ url: '/api/v1/jobs?state=done&kind=fixity' });
       expect(after.json()).toMatchObject({ jobs: [{ state: 'done', result: { ok: true, files: 4 } }] });
       expect((await sysadmin({ url: '/api/v1/jobs?state=bogus' })).statusCode).toBe(400);
     });

@@ -1,11 +1,12 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
 import { testAccount, testUnit } from '../auth/test-support/accounts.js';
-import { Center, importUnitCatalog } from '../center/index.js';
+import { Center, deposit, importUnitCatalog, runDueJobs } from '../center/index.js';
 import { buildApp } from './app.js';
 import { injectAs, type Inject } from './test-support/inject.js';
 
@@ -108,6 +109,43 @@ for (const dialect of TEST_DIALECTS) {
       expect((await read(otherUnit)).json()).toMatchObject({ basis: { request: requestId } });
       const mine = await otherUnit({ method: 'GET', url: '/api/v1/access-requests' });
       expect(mine.json<{ requests: Array<{ id: number }> }>().requests.map((r) => r.id)).toEqual([requestId]);
+    });
+
+    it('serves the file of an entry: an open one as registered, a controlled PDF watermarked, to those allowed', async () => {
+      const source = join(tmp, 'deposit');
+      await mkdir(source, { recursive: true });
+      const doc = await PDFDocument.create();
+      doc
+        .addPage()
+        .drawText('Appointment record', { x: 50, y: 700, font: await doc.embedFont(StandardFonts.Helvetica) });
+      await writeFile(join(source, '任免表.pdf'), await doc.save());
+      await writeFile(join(source, 'guide.txt'), 'open guide');
+      await writeFile(
+        join(source, '目录.csv'),
+        '档号,题名,开放状态,计算机文件名\nJ001-WS·2021-Y-0001,任免表,控制,任免表.pdf\nJ001-WS·2021-Y-0002,指南,开放,guide.txt\n',
+      );
+      await deposit(center, { source, unit: '330100' });
+      await runDueJobs(center);
+      const entries = await center.db.catalog.list({ fonds: 'J001', yearFrom: 2021 }, { kind: 'all' }, 0, 10);
+      const idOf = (code: string): number => entries.find((e) => e.archivalCode === code)!.id;
+      const file = (as: Inject, id: number) => as({ method: 'GET', url: `/api/v1/catalog/entries/${id}/file` });
+
+      const guide = await file(anonymous, idOf('J001-WS·2021-Y-0002'));
+      expect(guide.statusCode, guide.body).toBe(200);
+      expect(guide.body).toBe('open guide');
+      expect(guide.headers['digest']).toMatch(/^sha-256=/);
+
+      const controlled = idOf('J001-WS·2021-Y-0001');
+      expect((await file(anonymous, controlled)).statusCode).toBe(404);
+      expect((await file(otherUnit, controlled)).statusCode).toBe(404);
+      const copy = await file(ownUnit, controlled);
+      expect(copy.statusCode, copy.body).toBe(200);
+      expect(copy.headers).toMatchObject({ 'content-type': 'application/pdf', 'x-yinji-watermarked': 'true' });
+      expect(copy.headers['content-disposition']).toBe(
+        `attachment; filename="___.pdf"; filename*=UTF-8''${encodeURIComponent('任免表.pdf')}`,
+      );
+      expect(copy.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(copy.headers['digest']).toBeUndefined();
     });
 
     it('imports a unit catalog sent as the request body (GBK CSV), bad rows listed, good rows kept', async () => {

@@ -79,6 +79,8 @@ export interface CatalogFilters {
   readonly retention?: string;
   readonly classification?: string;
   readonly openStatus?: 'open' | 'controlled';
+  /** Entries linked to this registration. */
+  readonly regno?: string;
 }
 
 export const FACET_FIELDS = ['fonds', 'category', 'year', 'retention', 'openStatus', 'unitCode'] as const;
@@ -97,6 +99,11 @@ export interface CatalogUpsert {
   readonly index: IndexTokens;
   /** Extracted text to store with it (bulk loads); its tokens must be in `index.body`. */
   readonly text?: { readonly text: string; readonly method: 'text' | 'ocr' };
+  /**
+   * When this updates an existing entry, keep its open status: the row did not state one (a deposit's
+   * catalog without an 开放/控制 column must not close what an archivist opened).
+   */
+  readonly keepOpenStatus?: boolean;
 }
 
 export interface CatalogRepository {
@@ -284,6 +291,7 @@ function conditions(eb: EntryEb, filters: CatalogFilters, access: CatalogAccess)
   if (filters.retention !== undefined) parts.push(eb('e.retention', '=', filters.retention));
   if (filters.classification !== undefined) parts.push(eb('e.classification', '=', filters.classification));
   if (filters.openStatus !== undefined) parts.push(eb('e.open_status', '=', filters.openStatus));
+  if (filters.regno !== undefined) parts.push(eb('e.regno', '=', filters.regno));
   return eb.and(parts);
 }
 
@@ -369,8 +377,12 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
                 for (const { r, j } of coded) {
                   const id = existing.get(key(r.entry.unitCode, r.entry.archivalCode));
                   if (id === undefined) continue;
-                  const { created_at: _created, ...fields } = toRow(r.entry, at);
-                  await db.updateTable('catalog_entries').set(fields).where('id', '=', id).execute();
+                  const { created_at: _created, open_status: openStatus, ...fields } = toRow(r.entry, at);
+                  await db
+                    .updateTable('catalog_entries')
+                    .set(r.keepOpenStatus === true ? fields : { ...fields, open_status: openStatus })
+                    .where('id', '=', id)
+                    .execute();
                   out[j] = id;
                   updatedIds.push(id);
                 }
