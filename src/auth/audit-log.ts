@@ -50,6 +50,7 @@ export type AuditAction =
   | 'access-decision'
   | 'access-use'
   | 'access-download'
+  | 'certified-copy'
   | typeof AUDIT_ANCHOR_ACTION;
 
 /** Append one entry (in the caller's transaction when `db` is one; otherwise in its own). */

@@ -1,5 +1,6 @@
 import { anchorAuditLogNow } from './audit-log.js';
 import { enqueueDueAudits } from './audit-schedule.js';
+import { pushCatalog } from './catalog-share.js';
 import { createJobRunner } from './jobs.js';
 import { enqueueDueRechecks } from './recheck.js';
 import { enqueueReplicaAudits } from './replica-audit.js';
@@ -67,13 +68,26 @@ export function startBackgroundWork(center: Center): BackgroundWork {
         }, center.config.witnessIntervalMinutes * 60_000)
       : undefined;
   witness?.unref();
+  // The catalog goes to the upper-level catalog center, if one is set (catalog-share.ts); one that is down
+  // gets the changes next time, from where the last push that it took ended.
+  let pushing: Promise<unknown> = Promise.resolve();
+  const push =
+    center.config.catalogPushMinutes > 0
+      ? setInterval(() => {
+          pushing = pushCatalog(center).catch((e: unknown) => {
+            center.logger.warn({ err: e }, 'could not push the catalog to the catalog center; will retry');
+          });
+        }, center.config.catalogPushMinutes * 60_000)
+      : undefined;
+  push?.unref();
   return {
     stop: async () => {
       clearInterval(sweep);
       clearInterval(hourly);
       clearInterval(anchor);
       clearInterval(witness);
-      await Promise.all([runner?.stop(), sweeping, anchoring, witnessing]);
+      clearInterval(push);
+      await Promise.all([runner?.stop(), sweeping, anchoring, witnessing, pushing]);
     },
   };
 }

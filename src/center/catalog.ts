@@ -75,8 +75,28 @@ export async function catalogAccessOf(center: Center, actor: Actor): Promise<Cat
   return unit === undefined ? { kind: 'open' } : { kind: 'open-or-unit', unitCode: unit.code };
 }
 
-export function searchCenterCatalog(center: Center, request: SearchRequest): Promise<SearchResult> {
-  return searchCatalog(center.db.catalog, request);
+/** Which archive holds a hit's record: this center, or the partner that shared the entry (a catalog center's view). */
+export interface Holder {
+  readonly centerId: string;
+  readonly name: string;
+}
+
+export type CenterSearchResult = Omit<SearchResult, 'hits'> & {
+  readonly hits: ReadonlyArray<SearchResult['hits'][number] & { readonly holder: Holder }>;
+};
+
+export async function searchCenterCatalog(center: Center, request: SearchRequest): Promise<CenterSearchResult> {
+  const result = await searchCatalog(center.db.catalog, request);
+  const own: Holder = { centerId: center.config.centerId, name: center.config.centerName };
+  const names = new Map<string, Holder>();
+  for (const id of new Set(result.hits.map((h) => h.entry.holder).filter((h) => h !== ''))) {
+    const peer = await center.db.replicaTargets.get(id);
+    names.set(id, { centerId: id, name: peer?.name ?? id });
+  }
+  return {
+    ...result,
+    hits: result.hits.map((h) => ({ ...h, holder: h.entry.holder === '' ? own : names.get(h.entry.holder)! })),
+  };
 }
 
 export function exportCenterCatalog(

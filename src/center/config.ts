@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DEFAULT_REGNO_PATTERN, InvalidInputError, validateRegnoPattern } from '../core/index.js';
+import { FIELD_ORDER } from '../catalog/index.js';
 import { isDigestAlgorithm, type DigestAlgorithm } from '../digest/index.js';
 
 /**
@@ -92,6 +93,14 @@ export interface CenterConfig {
    * reported as not run. Default "tesseract".
    */
   readonly ocrCommand: string | null;
+  /**
+   * The catalog fields this center shares with its upper-level catalog center (catalog-share.ts), by name
+   * (archivalCode, title, responsible, …). Only open entries are shared, and 题名 always. Default every
+   * descriptive field but notes (附注, which often holds internal remarks).
+   */
+  readonly catalogShareFields: readonly string[];
+  /** How often `yinji serve` pushes catalog changes to the upper-level catalog center, minutes; 0 = only by hand. Default 10. */
+  readonly catalogPushMinutes: number;
   /** Re-run the preservation-stage (BC) checks on every registration every this many days. 0 = only on request. Default 0. */
   readonly recheckIntervalDays: number;
   /**
@@ -170,6 +179,8 @@ export function defaultConfig(dataDir: string): CenterConfig {
     qpdfCheck: false,
     fullText: true,
     ocrCommand: 'tesseract',
+    catalogShareFields: FIELD_ORDER.filter((f) => f !== 'notes' && f !== 'openStatus'),
+    catalogPushMinutes: 10,
     recheckIntervalDays: 0,
     auditIntervalDays: 30,
     auditAnchorMinutes: 60,
@@ -240,6 +251,7 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     ['uploadExpiryHours', 0],
     ['jobRetrySeconds', 0],
     ['witnessIntervalMinutes', 0],
+    ['catalogPushMinutes', 0],
   ] as const) {
     const value = config[field];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
@@ -261,6 +273,14 @@ export function checkConfig(config: CenterConfig): CenterConfig {
     throw new InvalidInputError({
       zh: `配置项 ocrCommand 应为 Tesseract 程序的路径或名称，或 null（不做 OCR），而不是 ${JSON.stringify(config.ocrCommand)}`,
       en: `config ocrCommand must name the Tesseract program, or be null (no OCR), not ${JSON.stringify(config.ocrCommand)}`,
+    });
+  }
+  const shareable = (FIELD_ORDER as readonly string[]).filter((f) => f !== 'openStatus');
+  const listed: unknown = config.catalogShareFields;
+  if (!Array.isArray(listed) || !listed.every((f) => typeof f === 'string' && shareable.includes(f))) {
+    throw new InvalidInputError({
+      zh: `catalogShareFields 应为目录字段名的列表（${shareable.join('、')}），而不是 ${JSON.stringify(config.catalogShareFields)}`,
+      en: `catalogShareFields must list catalog field names (${shareable.join(', ')}), not ${JSON.stringify(config.catalogShareFields)}`,
     });
   }
   if (

@@ -54,3 +54,5 @@ export * from './rebuild.js';
 export * from './catalog.js';
 export * from './access-requests.js';
 export * from './entry-download.js';
+export * from './catalog-share.js';
+export * from './certified-copy.js';

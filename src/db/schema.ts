@@ -378,6 +378,9 @@ export interface CatalogEntriesTable {
   source: string;
   created_at: string;
   updated_at: string;
+  /** 011: the center holding the record ('' = this one), and the entry's id there. */
+  holder: string;
+  holder_entry_id: number | null;
 }
 
 /** 009: text extracted from an entry's file. */

@@ -138,6 +138,11 @@ const RULES: Readonly<Record<string, Rule>> = {
     paths: ['a'],
   }),
   'GET /api/v1/peer/objects': { kind: 'peer', request: { url: '/api/v1/peer/objects' } },
+  'POST /api/v1/peer/catalog': peerJson('/api/v1/peer/catalog', { entries: [], withdrawn: [] }),
+  'GET /api/v1/peer/catalog/certified-copy': {
+    kind: 'peer',
+    request: { url: '/api/v1/peer/catalog/certified-copy?entry=1&requester=x&purpose=%E6%9F%A5%E8%AF%81' },
+  },
   'POST /api/v1/peer/objects/files': peerJson('/api/v1/peer/objects/files', { objectId: 'x' }),
   'GET /api/v1/peer/witnessed': { kind: 'peer', request: { url: '/api/v1/peer/witnessed' } },
   'POST /api/v1/peer/witness': peerJson('/api/v1/peer/witness', { checkpoint: 'x', proof: [], oldSize: 0 }),
@@ -154,6 +159,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   'GET /api/v1/catalog/entries/:id': { kind: 'open' },
   // The same rule for its file; controlled PDFs come watermarked (src/center/entry-download.test.ts).
   'GET /api/v1/catalog/entries/:id/file': { kind: 'open' },
+  // Any account, for entries it may see (src/server/catalog-center.test.ts).
+  'POST /api/v1/catalog/entries/:id/certified-copy': { kind: 'open' },
   'POST /api/v1/access-requests': { kind: 'open' },
   'GET /api/v1/access-requests': { kind: 'listing', request: () => ({ url: '/api/v1/access-requests' }) },
   'POST /api/v1/access-requests/:id/decision': {

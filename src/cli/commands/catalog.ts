@@ -1,7 +1,14 @@
 import { extname } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { catalogFilters } from '../../catalog/index.js';
-import { exportCenterCatalog, importUnitCatalog, searchCenterCatalog } from '../../center/index.js';
+import {
+  exportCenterCatalog,
+  importUnitCatalog,
+  pushCatalog,
+  searchCenterCatalog,
+  setUpperCatalogCenter,
+  upperCatalogCenter,
+} from '../../center/index.js';
 import type { CatalogAccess, CatalogFilters } from '../../db/index.js';
 import { EXIT, printJson, say, type GlobalOptions } from '../output.js';
 import { parseIntOption, withCenter } from './with-center.js';
@@ -123,6 +130,52 @@ export function registerCatalog(program: Command, global: () => GlobalOptions): 
     say(opts, { zh: `已导出 ${count} 条目录到 ${file}`, en: `exported ${count} entries to ${file}` });
   });
 
+  catalog
+    .command('upper [peer]')
+    .description(
+      '设置上级目录中心（已配对的伙伴中心），开放目录将推送给它 / set the upper-level catalog center (a paired partner) that gets the open catalog',
+    )
+    .option('--none', '不再推送 / stop pushing')
+    .action(async (peer: string | undefined, flags: { none?: boolean }) => {
+      const opts = global();
+      const upper = await withCenter(opts, async (center) => {
+        if (flags.none === true) await setUpperCatalogCenter(center, null);
+        else if (peer !== undefined) await setUpperCatalogCenter(center, peer);
+        return upperCatalogCenter(center);
+      });
+      if (opts.json) return printJson({ upper: upper ?? null });
+      say(
+        opts,
+        upper === undefined
+          ? { zh: '未设置上级目录中心', en: 'no upper-level catalog center' }
+          : { zh: `上级目录中心：${upper}`, en: `upper-level catalog center: ${upper}` },
+      );
+    });
+
+  catalog
+    .command('push')
+    .description(
+      '把目录变更推送到上级目录中心（yinji serve 也定时推送）/ push catalog changes to the upper-level catalog center now',
+    )
+    .action(async () => {
+      const opts = global();
+      const result = await withCenter(opts, (center) => pushCatalog(center));
+      if (opts.json) return printJson(result ?? null);
+      if (result === undefined) {
+        say(opts, {
+          zh: '未设置上级目录中心：先运行 yinji catalog upper <伙伴中心代码>',
+          en: 'no upper-level catalog center: run yinji catalog upper <partner id> first',
+        });
+        process.exitCode = EXIT.usage;
+        return;
+      }
+      say(opts, {
+        zh: `已推送 ${result.sent} 条开放目录到 ${result.upper}，撤下 ${result.withdrawn} 条，对方拒收 ${result.rejected} 条`,
+        en: `pushed ${result.sent} open entries to ${result.upper}, withdrew ${result.withdrawn}, ${result.rejected} refused`,
+      });
+      if (result.rejected > 0) process.exitCode = EXIT.rejected;
+    });
+
   withFilterOptions(
     program
       .command('search <query>')
@@ -162,7 +215,8 @@ export function registerCatalog(program: Command, global: () => GlobalOptions): 
       const lines = [zh ? `共 ${result.total} 条` : `${result.total} hits`];
       result.hits.forEach((h, i) => {
         lines.push(
-          `${result.offset + i + 1}. ${h.archivalCode || '—'}  ${plain(h.titleHtml)}${h.openStatus === 'controlled' ? (zh ? '  [控制]' : '  [controlled]') : ''}`,
+          `${result.offset + i + 1}. ${h.archivalCode || '—'}  ${plain(h.titleHtml)}${h.openStatus === 'controlled' ? (zh ? '  [控制]' : '  [controlled]') : ''}` +
+            (h.entry.holder === '' ? '' : zh ? `  〔保存于 ${h.holder.name}〕` : `  [held by ${h.holder.name}]`),
         );
         if (h.snippet !== '') lines.push(`   ${plain(h.snippet)}`);
       });

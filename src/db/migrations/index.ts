@@ -15,6 +15,7 @@ import { workflowMigration } from './007-workflow.js';
 import { replicationMigration } from './008-replication.js';
 import { catalogMigration } from './009-catalog.js';
 import { accessRequestsMigration } from './010-access-requests.js';
+import { catalogHoldersMigration } from './011-catalog-holders.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -30,6 +31,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '008_replication': replicationMigration(),
         '009_catalog': catalogMigration(dialect),
         '010_access_requests': accessRequestsMigration(dialect),
+        '011_catalog_holders': catalogHoldersMigration(),
       };
     },
   };

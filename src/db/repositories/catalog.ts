@@ -27,11 +27,15 @@ export interface CatalogEntryRecord {
   readonly regno: string | null;
   readonly filePath: string | null;
   readonly source: 'import' | 'deposit' | 'peer';
+  /** The center that holds the record: '' for this one, else a partner's center id (a catalog center's holdings). */
+  readonly holder: string;
+  /** The entry's id at its holder (for entries a partner shared). */
+  readonly holderEntryId: number | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
 
-export type NewCatalogEntry = Omit<CatalogEntryRecord, 'id' | 'createdAt' | 'updatedAt'>;
+export type NewCatalogEntry = Omit<CatalogEntryRecord, 'id' | 'createdAt' | 'updatedAt' | 'holder' | 'holderEntryId'>;
 
 /**
  * The four weighted parts of the search index. Title weighs most, then the
@@ -114,6 +118,22 @@ export interface CatalogRepository {
   upsert(
     rows: readonly CatalogUpsert[],
   ): Promise<{ ids: number[]; inserted: number; updated: number; updatedIds: number[] }>;
+  /**
+   * Entries a partner center shares (it holds the records): add them, or update the ones with the same
+   * holder and id there, with their index; one transaction. Returns how many were new.
+   */
+  upsertShared(
+    holder: string,
+    rows: ReadonlyArray<{
+      readonly holderEntryId: number;
+      readonly entry: NewCatalogEntry;
+      readonly index: IndexTokens;
+    }>,
+  ): Promise<{ inserted: number; updated: number }>;
+  /** Remove entries a partner no longer shares (with their text, index and access grants). Returns how many went. */
+  withdrawShared(holder: string, holderEntryIds: readonly number[]): Promise<number>;
+  /** This center's own entries changed after `after` (by updated_at, then id), oldest first: an incremental push. */
+  changedSince(after: { readonly at: string; readonly id: number }, limit: number): Promise<CatalogEntryRecord[]>;
   /** Replace the index of existing entries (after a re-import of their fields, or to rebuild it). */
   putIndex(rows: ReadonlyArray<{ id: number; index: IndexTokens }>): Promise<void>;
   /** Store an entry's extracted text and its new index (the whole entry's tokens, body included). */
@@ -233,13 +253,21 @@ function toRecord(r: Omit<Row, 'id'> & { id: number }): CatalogEntryRecord {
     regno: r.regno,
     filePath: r.file_path,
     source: r.source as CatalogEntryRecord['source'],
+    holder: r.holder,
+    holderEntryId: r.holder_entry_id === null ? null : Number(r.holder_entry_id),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
-function toRow(e: NewCatalogEntry, at: string): Omit<Row, 'id'> {
+function toRow(
+  e: NewCatalogEntry,
+  at: string,
+  held: { holder: string; holderEntryId: number | null } = { holder: '', holderEntryId: null },
+): Omit<Row, 'id'> {
   return {
+    holder: held.holder,
+    holder_entry_id: held.holderEntryId,
     unit_code: e.unitCode,
     archival_code: e.archivalCode,
     fonds: e.fonds,
@@ -372,7 +400,9 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
                 const conds = coded.map(({ r }) => sql`(${r.entry.unitCode}, ${r.entry.archivalCode})`);
                 const found = await sql<{ id: number; unit_code: string; archival_code: string }>`
                 select id, unit_code, archival_code from catalog_entries
-                where archival_code <> '' and (unit_code, archival_code) in (values ${sql.join(conds)})`.execute(db);
+                where archival_code <> '' and holder = '' and (unit_code, archival_code) in (values ${sql.join(conds)})`.execute(
+                  db,
+                );
                 for (const f of found.rows) existing.set(key(f.unit_code, f.archival_code), Number(f.id));
                 for (const { r, j } of coded) {
                   const id = existing.get(key(r.entry.unitCode, r.entry.archivalCode));
@@ -427,6 +457,93 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
           }
         });
         return { ids, inserted: rows.length - updatedIds.length, updated: updatedIds.length, updatedIds };
+      }),
+
+    upsertShared: (holder, rows) =>
+      guarded({ zh: `保存 ${holder} 共享的目录`, en: `save the catalog ${holder} shares` }, async () => {
+        const at = timestamp(ctx);
+        let inserted = 0;
+        await ctx.atomic(async (db) => {
+          for (let i = 0; i < rows.length; i += BATCH) {
+            const batch = rows.slice(i, i + BATCH);
+            const found = await db
+              .selectFrom('catalog_entries')
+              .select(['id', 'holder_entry_id'])
+              .where('holder', '=', holder)
+              .where(
+                'holder_entry_id',
+                'in',
+                batch.map((r) => r.holderEntryId),
+              )
+              .execute();
+            const existing = new Map(found.map((f) => [Number(f.holder_entry_id), Number(f.id)]));
+            const indexed: Array<{ id: number; index: IndexTokens }> = [];
+            for (const r of batch) {
+              const row = toRow(r.entry, at, { holder, holderEntryId: r.holderEntryId });
+              let id = existing.get(r.holderEntryId);
+              if (id === undefined) {
+                const added = await db
+                  .insertInto('catalog_entries')
+                  .values(row)
+                  .returning('id')
+                  .executeTakeFirstOrThrow();
+                id = Number(added.id);
+                inserted++;
+              } else {
+                const { created_at: _created, ...fields } = row;
+                await db.updateTable('catalog_entries').set(fields).where('id', '=', id).execute();
+              }
+              indexed.push({ id, index: r.index });
+            }
+            await writeIndex(db, indexed);
+          }
+        });
+        return { inserted, updated: rows.length - inserted };
+      }),
+
+    withdrawShared: (holder, holderEntryIds) =>
+      guarded({ zh: `撤下 ${holder} 不再共享的目录`, en: `withdraw entries ${holder} no longer shares` }, async () => {
+        if (holderEntryIds.length === 0) return 0;
+        let removed = 0;
+        await ctx.atomic(async (db) => {
+          for (let i = 0; i < holderEntryIds.length; i += BATCH) {
+            const ids = (
+              await db
+                .selectFrom('catalog_entries')
+                .select('id')
+                .where('holder', '=', holder)
+                .where('holder_entry_id', 'in', holderEntryIds.slice(i, i + BATCH))
+                .execute()
+            ).map((r) => Number(r.id));
+            if (ids.length === 0) continue;
+            await db.deleteFrom('access_grants').where('entry_id', 'in', ids).execute();
+            await db.deleteFrom('catalog_texts').where('entry_id', 'in', ids).execute();
+            if (sqlite) await sql`delete from catalog_fts where rowid in (${sql.join(ids)})`.execute(db);
+            else await db.deleteFrom('catalog_vectors').where('entry_id', 'in', ids).execute();
+            await db.deleteFrom('catalog_entries').where('id', 'in', ids).execute();
+            removed += ids.length;
+          }
+        });
+        return removed;
+      }),
+
+    changedSince: (after, limit) =>
+      guarded({ zh: '读取变更的目录条目', en: 'read changed catalog entries' }, async () => {
+        const rows = await ctx.db
+          .selectFrom('catalog_entries as e')
+          .selectAll('e')
+          .where('e.holder', '=', '')
+          .where((eb) =>
+            eb.or([
+              eb('e.updated_at', '>', after.at),
+              eb.and([eb('e.updated_at', '=', after.at), eb('e.id', '>', after.id)]),
+            ]),
+          )
+          .orderBy('e.updated_at')
+          .orderBy('e.id')
+          .limit(limit)
+          .execute();
+        return rows.map(toRecord);
       }),
 
     putIndex: (rows) =>

@@ -11,6 +11,7 @@ import {
   listAccessRequests,
   openCatalogEntryFile,
   readCatalogEntry,
+  requestCertifiedCopy,
   searchCenterCatalog,
   type Center,
 } from '../../center/index.js';
@@ -121,6 +122,46 @@ export function registerCatalogRoutes(app: FastifyInstance, center: Center): voi
       if (file.sha256 !== undefined)
         reply.header('digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`);
       return reply.send(file.stream);
+    },
+  );
+
+  app.post<{ Params: { id: number }; Body: { purpose: string } }>(
+    '/api/v1/catalog/entries/:id/certified-copy',
+    {
+      config: { access: 'access.request' },
+      schema: {
+        summary: '申请出证（本馆或跨馆）/ a certified copy of the record, from whichever archive holds it',
+        description:
+          '记录由其他档案馆保存时，请求转给该馆，由其出具副本与登记回执（可离线核验）。/ When another archive holds the record, the request goes to it, and it issues the copy with its receipt (verifiable offline).',
+        tags: ['catalog'],
+        params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } }, required: ['id'] },
+        body: {
+          type: 'object',
+          properties: { purpose: { type: 'string', minLength: 2, maxLength: 500 } },
+          required: ['purpose'],
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const abort = new AbortController();
+      reply.raw.once('close', () => abort.abort());
+      const copy = await requestCertifiedCopy(
+        center,
+        request.actor,
+        request.params.id,
+        request.body.purpose.trim(),
+        abort.signal,
+      );
+      reply
+        .header('content-type', 'application/zip')
+        .header(
+          'content-disposition',
+          `attachment; filename="certified-copy.zip"; filename*=UTF-8''${encodeURIComponent(copy.name)}`,
+        )
+        .header('x-yinji-issuer', copy.issuer);
+      if (copy.size !== undefined) reply.header('content-length', copy.size);
+      return reply.send(copy.stream);
     },
   );
 

@@ -3,8 +3,12 @@ import type { Readable } from 'node:stream';
 import {
   cosignForPartner,
   hostedStore,
+  issueCertifiedCopy,
   ownPeerKey,
+  receiveSharedCatalog,
+  SHARE_BATCH,
   witnessedFor,
+  type CatalogPushBody,
   type Center,
   type WitnessRequestBody,
 } from '../../center/index.js';
@@ -204,6 +208,78 @@ export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
         ...(request.query.after !== undefined ? { after: request.query.after } : {}),
       }),
     }),
+  );
+
+  app.post<{ Body: CatalogPushBody }>(
+    '/api/v1/peer/catalog',
+    {
+      config: PEER,
+      schema: {
+        summary: '接收下级中心推送的目录 / take the open catalog entries a partner shares (catalog center)',
+        tags: TAGS,
+        body: {
+          type: 'object',
+          required: ['entries', 'withdrawn'],
+          properties: {
+            entries: {
+              type: 'array',
+              maxItems: SHARE_BATCH,
+              items: {
+                type: 'object',
+                required: ['id', 'unitCode', 'fields'],
+                properties: {
+                  id: { type: 'integer', minimum: 1 },
+                  unitCode: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e\\u4e00-\\u9fff]+$' },
+                  fields: {
+                    type: 'object',
+                    maxProperties: 20,
+                    additionalProperties: { type: 'string', maxLength: 4000 },
+                  },
+                },
+                additionalProperties: false,
+              },
+            },
+            withdrawn: { type: 'array', maxItems: SHARE_BATCH, items: { type: 'integer', minimum: 1 } },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => receiveSharedCatalog(center, peerOf(request), request.body),
+  );
+
+  app.get<{ Querystring: { entry: number; requester: string; purpose: string } }>(
+    '/api/v1/peer/catalog/certified-copy',
+    {
+      config: PEER,
+      schema: {
+        summary:
+          '跨馆出证：为伙伴中心的读者出具本馆所藏记录的核验副本 / issue a certified copy of a record held here, for a reader at a partner center',
+        tags: TAGS,
+        querystring: {
+          type: 'object',
+          required: ['entry', 'requester', 'purpose'],
+          properties: {
+            entry: { type: 'integer', minimum: 1 },
+            requester: { type: 'string', minLength: 1, maxLength: 200 },
+            purpose: { type: 'string', minLength: 2, maxLength: 500 },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      // The partner says who its reader is; this center records it, named under the partner's id.
+      const requester = q.requester.endsWith(`@${peerOf(request).id}`)
+        ? q.requester
+        : `${q.requester}@${peerOf(request).id}`;
+      const copy = await issueCertifiedCopy(center, q.entry, { requester, purpose: q.purpose }, { openOnly: true });
+      void reply.header('content-digest', contentDigest(copy.sha256!));
+      void reply.header('content-length', copy.size!);
+      void reply.type('application/zip');
+      return reply.send(copy.stream);
+    },
   );
 
   app.get(
