@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
+import { FsStorage } from '../store/index.js';
 import { Center } from './center.js';
 import { CATALOG_JOB } from './catalog-deposit.js';
 import { importUnitCatalog, searchCenterCatalog } from './catalog.js';
@@ -159,6 +160,35 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('full text from a stored copy that rotted', () => {
+  it('skips that file (the audits repair it) and still indexes the others', async () => {
+    const center = await Center.open({
+      dataDir: join(tmp, 'rot'),
+      config: { database: await databases.fresh('sqlite') },
+    });
+    try {
+      const source = join(tmp, 'rot-src');
+      await mkdir(source, { recursive: true });
+      await writeFile(join(source, 'good.txt'), '完好的文件内容');
+      await writeFile(join(source, 'rotten.txt'), '将要损坏的文件');
+      const { regno } = await deposit(center, { source, unit: 'U4' });
+      const storage = new FsStorage(center.config.storageRoot);
+      let stored = '';
+      for await (const p of storage.list('', { recursive: true })) if (p.endsWith('rotten.txt')) stored = p;
+      await writeFile(join(center.config.storageRoot, stored), '损坏');
+      await runDueJobs(center);
+      const [job] = await center.db.jobs.list({ kind: FULL_TEXT_JOB });
+      expect(job).toMatchObject({ state: 'done', result: { extracted: 1, failed: 1, withText: 1 } });
+      expect(JSON.stringify(job?.result)).toContain('与登记的摘要不符');
+      const entries = await center.db.catalog.list({ regno }, { kind: 'all' }, 0, 10);
+      const texts = await center.db.catalog.texts(entries.map((e) => e.id));
+      expect([...texts.values()]).toEqual(['完好的文件内容']);
+    } finally {
+      await center.close();
+    }
+  });
+});
 
 describe('OCR of scanned records', () => {
   it('is reported as not run when Tesseract is missing, and the entry is kept without text', async () => {

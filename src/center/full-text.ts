@@ -13,6 +13,7 @@
 import { rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { entryIndex } from '../catalog/index.js';
+import { isYinjiError } from '../core/index.js';
 import { extractText, type ExtractResult, type ExtractStatus } from '../catalog/extract/index.js';
 import type { Repositories } from '../db/index.js';
 import type { JobHandler } from '../replication/index.js';
@@ -82,6 +83,11 @@ export function fullTextHandler(center: Center): JobHandler {
           try {
             await copyRegisteredFile(center, reg, version, file, local, signal);
             result = await extractText(local, path, { signal, maxChars: room, ocr, tmpDir: dir });
+          } catch (e) {
+            // One unreadable file (a stored copy that rotted, say: the audits repair it) costs only its own text.
+            if (signal.aborted) throw e;
+            const reason = isYinjiError(e) ? { zh: e.zh, en: e.message } : { zh: String(e), en: String(e) };
+            result = { status: 'failed', text: '', reason };
           } finally {
             await rm(local, { force: true });
           }

@@ -32,14 +32,17 @@ describe('yinji jobs', () => {
   it('lists queued fixity checks, runs them, and shows a failed check after bit rot', async () => {
     const { regno } = await yinjiJson<{ regno: string }>(['--data', data, 'deposit', join(tmp, 'src')]);
     const queued = await yinjiJson<Overview>(['--data', data, 'jobs']);
-    expect(queued.counts).toEqual({ queued: 1, running: 0, done: 0, failed: 0 });
-    expect(queued.jobs.map((j) => j.key)).toEqual([`fixity:${regno}:v1`]);
+    // The fixity check and the catalog job (catalog-deposit.ts), newest first.
+    expect(queued.counts).toEqual({ queued: 2, running: 0, done: 0, failed: 0 });
+    expect(queued.jobs.map((j) => j.key)).toEqual([`catalog:${regno}:v1`, `fixity:${regno}:v1`]);
 
-    expect(await yinjiJson(['--data', data, 'jobs', 'run'])).toEqual({ done: 1 });
-    const zh = await runYinji(['--data', data, 'jobs', '--state', 'done']);
+    // …and the full-text job the catalog job queues.
+    expect(await yinjiJson(['--data', data, 'jobs', 'run'])).toEqual({ done: 3 });
+    const zh = await runYinji(['--data', data, 'jobs', '--state', 'done', '--kind', 'fixity']);
     expect(zh.code).toBe(0);
-    expect(zh.stdout).toContain('完成 1');
+    expect(zh.stdout).toContain('完成 3');
     expect(zh.stdout).toContain(`fixity:${regno}:v1`);
+    expect(zh.stdout).not.toContain(`catalog:${regno}:v1`);
 
     // Rot one stored content file, then register a version: its check reads every file of v2, the rotten one too.
     const stored = (await readdir(join(data, 'store'), { recursive: true, withFileTypes: true })).find(
@@ -48,8 +51,8 @@ describe('yinji jobs', () => {
     await writeFile(join(stored.parentPath, stored.name), 'rotten');
     await writeFile(join(tmp, 'src', 'new.txt'), 'new');
     await yinjiJson(['--data', data, 'deposit', join(tmp, 'src'), '--to', regno]);
-    expect(await yinjiJson(['--data', data, 'jobs', 'run'])).toEqual({ done: 1 });
-    const after = await yinjiJson<Overview>(['--data', data, 'jobs', '--state', 'done']);
+    await yinjiJson(['--data', data, 'jobs', 'run']);
+    const after = await yinjiJson<Overview>(['--data', data, 'jobs', '--state', 'done', '--kind', 'fixity']);
     expect(after.jobs[0]).toMatchObject({ key: `fixity:${regno}:v2`, result: { ok: false, problemCount: 1 } });
 
     const bad = await runYinji(['--data', data, 'jobs', '--state', 'nonsense']);

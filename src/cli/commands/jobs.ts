@@ -17,10 +17,16 @@ function parseState(value: string): JobState {
 export function registerJobs(program: Command, global: () => GlobalOptions): void {
   const jobs = program
     .command('jobs')
-    .description('后台任务（入库后固定性核验等）/ background jobs (post-ingest fixity checks, …)')
+    .description(
+      '后台任务（入库后固定性核验、目录与全文等）/ background jobs (post-ingest fixity checks, catalog and full text, …)',
+    )
     .option('--state <state>', `只列此状态 / only this state (${STATES.join('|')})`, parseState)
+    .option(
+      '--kind <kind>',
+      '只列此类任务（fixity、catalog、full-text…）/ only this kind (fixity, catalog, full-text, …)',
+    )
     .option('--limit <n>', '条数 / how many', parseIntOption, 20)
-    .action(async (flags: { state?: JobState; limit: number }) => {
+    .action(async (flags: { state?: JobState; kind?: string; limit: number }) => {
       const opts = global();
       const overview = await withCenter(opts, (center) => jobsOverview(center, flags));
       if (opts.json) return printJson(overview);
