@@ -1,9 +1,10 @@
-import { ForbiddenError, requirePermission, type Actor, type UserActor } from '../auth/index.js';
+import { ForbiddenError, canSee, requirePermission, type Actor, type UserActor } from '../auth/index.js';
 import { InvalidInputError, NotFoundError } from '../core/index.js';
 import type { AccessRequest, CatalogEntryRecord } from '../db/index.js';
 import { auditActor, recordAudit } from './audit-log.js';
 import { catalogAccessOf } from './catalog.js';
 import type { Center } from './center.js';
+import { classificationOf } from './queries.js';
 
 /** Longest approval an operator may give (a year); the default is 30 days. */
 const MAX_DAYS = 365;
@@ -142,6 +143,12 @@ export async function entryForUse(
   const [entry] = await center.db.catalog.getByIds([id]);
   const notFound = new NotFoundError({ zh: `目录条目 ${id} 不存在`, en: `no catalog entry ${id}` });
   if (entry === undefined) throw notFound;
+  // The record's 密级 binds whatever the entry says: nobody reads through an entry what their clearance
+  // would not let them read as a registration (registration routes: getRegistrationAs).
+  if (entry.regno !== null) {
+    const reg = await center.db.registrations.getByRegno(entry.regno);
+    if (reg === undefined || !canSee(actor, classificationOf(reg))) throw notFound;
+  }
   if (entry.openStatus === 'open') return { entry, basis: 'open' };
   const access = await catalogAccessOf(center, actor);
   if (access.kind === 'all') return { entry, basis: 'staff' };

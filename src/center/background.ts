@@ -71,12 +71,20 @@ export function startBackgroundWork(center: Center): BackgroundWork {
   // The catalog goes to the upper-level catalog center, if one is set (catalog-share.ts); one that is down
   // gets the changes next time, from where the last push that it took ended.
   let pushing: Promise<unknown> = Promise.resolve();
+  let pushInFlight = false;
+  const stopping = new AbortController();
   const push =
     center.config.catalogPushMinutes > 0
       ? setInterval(() => {
-          pushing = pushCatalog(center).catch((e: unknown) => {
-            center.logger.warn({ err: e }, 'could not push the catalog to the catalog center; will retry');
-          });
+          if (pushInFlight) return; // a long first push is still sending: never two from one cursor
+          pushInFlight = true;
+          pushing = pushCatalog(center, { signal: stopping.signal })
+            .catch((e: unknown) => {
+              if (!stopping.signal.aborted) {
+                center.logger.warn({ err: e }, 'could not push the catalog to the catalog center; will retry');
+              }
+            })
+            .finally(() => (pushInFlight = false));
         }, center.config.catalogPushMinutes * 60_000)
       : undefined;
   push?.unref();
@@ -87,6 +95,7 @@ export function startBackgroundWork(center: Center): BackgroundWork {
       clearInterval(anchor);
       clearInterval(witness);
       clearInterval(push);
+      stopping.abort();
       await Promise.all([runner?.stop(), sweeping, anchoring, witnessing, pushing]);
     },
   };

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
+import { ANONYMOUS } from '../auth/index.js';
 import { FsStorage } from '../store/index.js';
+import { readCatalogEntry } from './access-requests.js';
+import { openCatalogEntryFile } from './entry-download.js';
 import { Center } from './center.js';
 import { CATALOG_JOB } from './catalog-deposit.js';
 import { importUnitCatalog, searchCenterCatalog } from './catalog.js';
@@ -127,6 +130,43 @@ for (const dialect of TEST_DIALECTS) {
       }
     });
 
+    it('keeps the first row of a repeated 档号, and a re-imported sheet keeps the link to the deposit', async () => {
+      const center = await Center.open({
+        dataDir: join(tmp, `${dialect}-d`),
+        config: { database: await databases.fresh(dialect) },
+      });
+      try {
+        const source = join(tmp, `${dialect}-d-src`);
+        await mkdir(source, { recursive: true });
+        await writeFile(join(source, 'a.txt'), '第一份文件');
+        await writeFile(join(source, 'b.txt'), '第二份文件');
+        await writeFile(
+          join(source, '目录.csv'),
+          '档号,题名,开放状态,计算机文件名\n' +
+            'J001-WS·2022-Y-0001,第一份,开放,a.txt\n' +
+            'J001-WS·2022-Y-0001,重复的档号,开放,b.txt\n',
+        );
+        const { regno } = await deposit(center, { source, unit: 'U5' });
+        await runDueJobs(center);
+        const [job] = await center.db.jobs.list({ kind: CATALOG_JOB });
+        expect(job).toMatchObject({ state: 'done', result: { rows: 2, rejected: 1 } });
+        expect(JSON.stringify(job?.result)).toContain('重复');
+        // The archive corrects the title by importing its sheet again: the entry stays linked to the file.
+        const sheet = join(tmp, `${dialect}-d.csv`);
+        await writeFile(sheet, '档号,题名,开放状态\nJ001-WS·2022-Y-0001,第一份（更正）,开放\n');
+        await importUnitCatalog(center, { file: sheet, unit: 'U5' });
+        const entries = await center.db.catalog.list({}, { kind: 'all' }, 0, 10);
+        expect(entries.map((e) => [e.title, e.regno, e.filePath, e.source])).toEqual([
+          ['第一份（更正）', regno, 'a.txt', 'deposit'],
+        ]);
+        // …and its text stays findable under the new title.
+        const hits = await searchCenterCatalog(center, { query: '第一份文件', access: { kind: 'open' } });
+        expect(hits.hits.map((h) => h.title)).toEqual(['第一份（更正）']);
+      } finally {
+        await center.close();
+      }
+    });
+
     it('without a catalog, makes one controlled entry per file, and a new version adds none twice', async () => {
       const center = await Center.open({
         dataDir: join(tmp, `${dialect}-c`),
@@ -160,6 +200,32 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('a classified registration', () => {
+  it('makes its entries controlled whatever its catalog says, and hides them from those not cleared', async () => {
+    const center = await Center.open({
+      dataDir: join(tmp, 'internal'),
+      config: { database: await databases.fresh('sqlite') },
+    });
+    try {
+      const source = await describedFolder(join(tmp, 'internal-src'));
+      const { regno } = await deposit(center, { source, unit: 'U6', classification: 'internal' });
+      await runDueJobs(center);
+      const entries = await center.db.catalog.list({ regno }, { kind: 'all' }, 0, 10);
+      expect(entries.map((e) => e.openStatus)).toEqual(['controlled', 'controlled']);
+      expect((await searchCenterCatalog(center, { query: '城乡居民', access: { kind: 'open' } })).total).toBe(0);
+      // Even an entry someone opens by hand stays out of reach of a reader without clearance.
+      const sheet = join(tmp, 'internal.csv');
+      await writeFile(sheet, '档号,题名,开放状态\nJ001-WS·2020-Y-BGS-0001,关于社会保障卡发放工作的通知,开放\n');
+      await importUnitCatalog(center, { file: sheet, unit: 'U6' });
+      const opened = (await center.db.catalog.list({ regno, openStatus: 'open' }, { kind: 'all' }, 0, 10))[0]!;
+      await expect(readCatalogEntry(center, ANONYMOUS, opened.id)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+      await expect(openCatalogEntryFile(center, ANONYMOUS, opened.id)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+    } finally {
+      await center.close();
+    }
+  });
+});
 
 describe('full text from a stored copy that rotted', () => {
   it('skips that file (the audits repair it) and still indexes the others', async () => {

@@ -64,21 +64,10 @@ export function catalogHandler(center: Center): JobHandler {
     const catalogPath = findCatalogFile(files.map((f) => f.path));
     const view =
       catalogPath === undefined ? undefined : await readStoredCatalog(center, reg, version, files, catalogPath, signal);
-    // Entries this registration already has (from an earlier version): a row without a 档号 is not added twice.
-    const known = new Map<string, number>();
-    for (let after = 0; ;) {
-      const page = await center.db.catalog.list({ regno }, { kind: 'all' }, after, 1000);
-      if (page.length === 0) break;
-      for (const e of page) known.set(entryKey(e), e.id);
-      after = page.at(-1)!.id;
-    }
     const planned =
       view === undefined
         ? { entries: undescribed(reg, unit.code, version, files), problems: [], rejected: 0 }
         : fromCatalog(view, reg, unit.code, await unitCatalogMapping(center, unit.code));
-    const entries = planned.entries.filter(
-      (p) => p.upsert.entry.archivalCode !== '' || !known.has(entryKey(p.upsert.entry)),
-    );
     // Text is extracted again only where this version brought a new or changed file (or none was kept yet).
     const previous = new Map(
       version === 1
@@ -87,15 +76,10 @@ export function catalogHandler(center: Center): JobHandler {
     );
     const current = new Map(files.map((f) => [f.path, f.sha256]));
     const changed = (paths: readonly string[]): boolean => paths.some((p) => previous.get(p) !== current.get(p));
-    const refresh = planned.entries.flatMap((p) => {
-      const id = p.upsert.entry.archivalCode === '' ? known.get(entryKey(p.upsert.entry)) : undefined;
-      return id !== undefined && changed(p.files) ? [{ id, files: p.files }] : [];
-    });
     const summary = {
       version,
       catalogFile: catalogPath ?? null,
       rows: view?.records.length ?? 0,
-      entries: entries.length,
       rejected: planned.rejected,
       problems: [...(view?.problems.map((p) => p.reason.zh) ?? []), ...planned.problems].slice(0, MAX_PROBLEMS),
     };
@@ -103,6 +87,22 @@ export function catalogHandler(center: Center): JobHandler {
     return {
       result: summary,
       effects: async (tx) => {
+        // Entries this registration already has (an earlier version's), read in this transaction so that
+        // two versions' jobs running at once cannot both add the same entry without a 档号.
+        const known = new Map<string, number>();
+        for (let after = 0; ;) {
+          const page = await tx.catalog.list({ regno }, { kind: 'all' }, after, 1000);
+          if (page.length === 0) break;
+          for (const e of page) known.set(entryKey(e), e.id);
+          after = page.at(-1)!.id;
+        }
+        const entries = planned.entries.filter(
+          (p) => p.upsert.entry.archivalCode !== '' || !known.has(entryKey(p.upsert.entry)),
+        );
+        const refresh = planned.entries.flatMap((p) => {
+          const id = p.upsert.entry.archivalCode === '' ? known.get(entryKey(p.upsert.entry)) : undefined;
+          return id !== undefined && changed(p.files) ? [{ id, files: p.files }] : [];
+        });
         const saved = await saveEntries(
           tx.catalog,
           entries.map((e) => e.upsert),
@@ -122,7 +122,7 @@ export function catalogHandler(center: Center): JobHandler {
           type: CATALOG_JOB,
           agent: center.instanceId,
           outcome: planned.rejected > 0 ? 'warning' : 'success',
-          detail: { ...summary, inserted, updated, jobId: job.id },
+          detail: { ...summary, entries: entries.length, inserted, updated, jobId: job.id },
         });
       },
     };
@@ -142,6 +142,10 @@ function fromCatalog(
   const entries: PlannedEntry[] = [];
   const problems: string[] = [];
   let rejected = 0;
+  // A classified registration's entries are never open, whatever its catalog says (access-requests.ts
+  // also checks the reader's clearance against the registration).
+  const restricted = reg.classification !== 'open';
+  const codes = new Map<string, string>();
   for (const record of view.records) {
     const raw: Partial<Record<FieldName, string>> = {};
     for (const [heading, value] of Object.entries(record.fields)) {
@@ -154,9 +158,22 @@ function fromCatalog(
       problems.push(`${record.source}: ${built.problems.map((p) => p.message.zh).join('；')}`);
       continue;
     }
-    const entry = toNewEntry(built.fields, unitCode, 'deposit', { regno: reg.regno, filePath: record.files[0] });
+    // A 档号 the catalog repeats (the check only warns of it) names one entry: the first row's.
+    const code = built.fields.archivalCode;
+    if (code !== undefined) {
+      const first = codes.get(code);
+      if (first !== undefined) {
+        rejected++;
+        problems.push(`${record.source}: 档号 ${code} 与 ${first} 重复`);
+        continue;
+      }
+      codes.set(code, record.source);
+    }
+    const fields = restricted ? { ...built.fields, openStatus: 'controlled' as const } : built.fields;
+    const entry = toNewEntry(fields, unitCode, 'deposit', { regno: reg.regno, filePath: record.files[0] });
+    const stated = (raw.openStatus ?? '').trim() !== '';
     entries.push({
-      upsert: { entry, index: entryIndex(entry), keepOpenStatus: (raw.openStatus ?? '').trim() === '' },
+      upsert: { entry, index: entryIndex(entry), keepOpenStatus: !stated && !restricted },
       files: record.files,
     });
   }

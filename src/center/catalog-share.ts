@@ -20,15 +20,17 @@ import { peerClient, requireTarget } from './peers.js';
 /** The setting that names the upper-level catalog center (a paired partner's center id). */
 const UPPER_SETTING = 'catalog.upper';
 const cursorSetting = (peer: string): string => `catalog.pushed.${peer}`;
-/** Entries per request (the receiving route's limit). */
-export const SHARE_BATCH = 500;
+/** Entries per request (the receiving route's limit); with fields cut at MAX_FIELD_CHARS, a few MB at most. */
+export const SHARE_BATCH = 200;
 /**
  * Each push starts this far before where the last one ended: an entry written by a transaction that
  * began before the last push read and committed after it carries an earlier updated_at.
  */
 const CURSOR_MARGIN_MS = 60_000;
-/** Longest field value a partner may send (a 题名 or 附注 is far shorter). */
-const MAX_FIELD_CHARS = 2000;
+/** Longest field value shared (a 题名 or 关键词 is far shorter; a longer one is cut, not refused). */
+export const MAX_FIELD_CHARS = 2000;
+/** A unit code as the catalog center keeps it: printable, no spaces or separators of its own. */
+const UNIT_CODE = /^[\x21-\x7e\u4e00-\u9fff]{1,64}$/u;
 
 export interface SharedEntry {
   /** The entry's id at the holding center. */
@@ -139,7 +141,9 @@ function shared(e: CatalogEntryRecord, fields: readonly FieldName[]): SharedEntr
     id: e.id,
     unitCode: e.unitCode,
     fields: Object.fromEntries(
-      fields.flatMap((f): Array<[FieldName, string]> => (value(f) === '' ? [] : [[f, value(f)]])),
+      fields.flatMap((f): Array<[FieldName, string]> =>
+        value(f) === '' ? [] : [[f, value(f).slice(0, MAX_FIELD_CHARS)]],
+      ),
     ),
   };
 }
@@ -162,6 +166,10 @@ export async function receiveSharedCatalog(
   const rows = [];
   const rejected: RejectedEntry[] = [];
   for (const item of body.entries) {
+    if (!UNIT_CODE.test(item.unitCode)) {
+      rejected.push({ id: item.id, reasons: [`单位代码"${item.unitCode.slice(0, 80)}"无效`] });
+      continue;
+    }
     const raw: Partial<Record<FieldName, string>> = {};
     for (const f of FIELD_ORDER) {
       const v = item.fields[f];

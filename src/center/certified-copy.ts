@@ -13,13 +13,13 @@
  *   出证说明.json          who issued it, for whom, when, why, and the digest
  *   核验方法.txt           how to verify (yinji verify <file> --receipt receipt.json)
  */
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import yazl from 'yazl';
-import type { Actor } from '../auth/index.js';
+import { ForbiddenError, type Actor } from '../auth/index.js';
 import { digestFile } from '../digest/index.js';
 import { NotFoundError } from '../core/index.js';
 import { entryForUse } from './access-requests.js';
@@ -61,18 +61,30 @@ export async function requestCertifiedCopy(
   signal?: AbortSignal,
 ): Promise<CertifiedCopy> {
   const { entry } = await entryForUse(center, actor, entryId, 'access-download');
+  if (entry.openStatus !== 'open') {
+    // An unmarked, certified original of a controlled record would leak without saying whose it was.
+    throw new ForbiddenError({
+      zh: `目录条目 ${entryId} 为控制条目，不在线出具核验副本；可下载加水印的利用副本，或到档案馆办理`,
+      en: `catalog entry ${entryId} is controlled: no certified copy online; download the watermarked copy, or ask the archive`,
+    });
+  }
   const requester = `${actor.kind === 'user' ? actor.username : 'anonymous'}@${center.config.centerId}`;
   const copy =
     entry.holder === ''
-      ? await issueCertifiedCopy(center, entryId, { requester, purpose }, { openOnly: false })
+      ? await issueCertifiedCopy(center, entryId, { requester, purpose }, { signal })
       : await relay(center, entry.holder, entry.holderEntryId!, { requester, purpose }, signal);
-  await recordAudit(center, {
-    ...(actor.kind === 'user' ? auditActor(actor) : { actor: 'anonymous', role: 'public' }),
-    action: 'certified-copy',
-    target: `catalog-entry:${entryId}`,
-    outcome: 'success',
-    detail: { issuer: copy.issuer, purpose },
-  });
+  try {
+    await recordAudit(center, {
+      ...(actor.kind === 'user' ? auditActor(actor) : { actor: 'anonymous', role: 'public' }),
+      action: 'certified-copy',
+      target: `catalog-entry:${entryId}`,
+      outcome: 'success',
+      detail: { issuer: copy.issuer, purpose },
+    });
+  } catch (e) {
+    copy.stream.destroy();
+    throw e;
+  }
   return copy;
 }
 
@@ -95,25 +107,27 @@ async function relay(
 }
 
 /**
- * At the holding center: the certified copy of one of its own entries.
- * `openOnly`: a partner's request, which may have only what this center
- * shares (open entries); a local reader's rights were checked by the caller.
+ * At the holding center: the certified copy of one of its own open entries
+ * (a partner's reader may have only what this center shares; a local
+ * reader's rights were checked by the caller too).
  */
 export async function issueCertifiedCopy(
   center: Center,
   entryId: number,
   request: CopyRequest,
-  options: { openOnly: boolean },
+  options: { signal?: AbortSignal } = {},
 ): Promise<CertifiedCopy> {
+  const signal = options.signal ?? new AbortController().signal;
   const [entry] = await center.db.catalog.getByIds([entryId]);
   const noCopy = new NotFoundError({
     zh: `目录条目 ${entryId} 不存在，或没有可出证的电子文件`,
     en: `catalog entry ${entryId} does not exist or has no electronic file to certify`,
   });
-  if (entry === undefined || entry.holder !== '' || (options.openOnly && entry.openStatus !== 'open')) throw noCopy;
+  if (entry === undefined || entry.holder !== '' || entry.openStatus !== 'open') throw noCopy;
   if (entry.regno === null || entry.filePath === null) throw noCopy;
   const reg = await center.db.registrations.getByRegno(entry.regno);
-  if (reg === undefined) throw noCopy;
+  // Only what anyone may see: an open entry of an unclassified registration.
+  if (reg === undefined || reg.classification !== 'open') throw noCopy;
   const version = reg.headVersion;
   const file = (await center.db.registrations.versionFiles(reg.regno, version)).find((f) => f.path === entry.filePath);
   if (file === undefined) throw noCopy;
@@ -122,7 +136,7 @@ export async function issueCertifiedCopy(
   try {
     const name = posix.basename(file.path);
     const local = join(dir, 'file');
-    await copyRegisteredFile(center, reg, version, file, local, new AbortController().signal);
+    await copyRegisteredFile(center, reg, version, file, local, signal);
     const receipt = await buildReceipt(center, { regno: reg.regno, version, file: file.path });
     const certificate = await renderRegistrationCertificate(center, { regno: reg.regno, version });
     const issuedAt = center.clock.now().toISOString();
@@ -146,21 +160,17 @@ export async function issueCertifiedCopy(
       '',
     ].join('\r\n');
     const zip = new yazl.ZipFile();
-    zip.addFile(local, name);
+    zip.addFile(local, name, { compress: false }); // records are mostly compressed already; stream at disk speed
     zip.addBuffer(Buffer.from(JSON.stringify(receipt, null, 2) + '\n'), 'receipt.json');
     zip.addBuffer(Buffer.from(certificate.pdf), '登记证明.pdf');
     zip.addBuffer(Buffer.from(JSON.stringify(statement, null, 2) + '\n'), '出证说明.json');
     zip.addBuffer(Buffer.from(howTo), '核验方法.txt');
+    // A file unreadable mid-way fails the pipeline instead of crashing on an unheard 'error'.
+    zip.once('error', (e: Error) => (zip.outputStream as unknown as Readable).destroy(e));
     zip.end();
     const out = join(dir, 'copy.zip');
-    const written = createWriteStream(out);
-    zip.outputStream.pipe(written);
-    await once(written, 'close');
-    const sha256 = (await digestFile(out, ['sha256'])).digests.sha256!;
-    const size = (await stat(out)).size;
-    // Opened before the folder goes: the stream reads the unlinked file, and nothing is left behind.
-    const handle = await open(out, 'r');
-    await rm(dir, { recursive: true, force: true });
+    await pipeline(zip.outputStream, createWriteStream(out), { signal });
+    const sha256 = (await digestFile(out, ['sha256'], { signal })).digests.sha256!;
     await recordAudit(center, {
       actor: request.requester,
       role: 'requester',
@@ -169,6 +179,15 @@ export async function issueCertifiedCopy(
       outcome: 'success',
       detail: { entry: entryId, path: file.path, purpose: request.purpose, sha256 },
     });
+    // Opened before the folder goes: the stream reads the unlinked file, and nothing is left behind.
+    const handle = await open(out, 'r');
+    const size = (
+      await handle.stat().catch(async (e: unknown) => {
+        await handle.close();
+        throw e;
+      })
+    ).size;
+    await rm(dir, { recursive: true, force: true });
     return {
       stream: handle.createReadStream(),
       size,

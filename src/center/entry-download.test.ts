@@ -21,6 +21,7 @@ import type { Clock } from '../core/index.js';
 import { decideAccessRequest, fileAccessRequest } from './access-requests.js';
 import { importUnitCatalog } from './catalog.js';
 import { Center } from './center.js';
+import { requestCertifiedCopy } from './certified-copy.js';
 import { deposit } from './deposit.js';
 import { openCatalogEntryFile } from './entry-download.js';
 import { runDueJobs } from './jobs.js';
@@ -97,6 +98,14 @@ for (const dialect of TEST_DIALECTS) {
       const file = await openCatalogEntryFile(center, ANONYMOUS, ids['0001']!);
       expect(file).toMatchObject({ name: 'open.pdf', contentType: 'application/pdf', watermarked: false });
       expect((await buffer(file.stream)).equals(originals.open!)).toBe(true);
+      // A certified copy of it is issued here, by this center.
+      const copy = await requestCertifiedCopy(center, reader.actor, ids['0001']!, '办事证明');
+      expect(copy.issuer).toBe(center.config.centerId);
+      expect((await buffer(copy.stream)).subarray(0, 2).toString()).toBe('PK');
+      // Not of a controlled one, even for staff: that would be an unmarked original.
+      await expect(requestCertifiedCopy(center, operator.actor, ids['0002']!, '办事证明')).rejects.toMatchObject({
+        code: 'E_FORBIDDEN',
+      });
       await expect(openCatalogEntryFile(center, ANONYMOUS, ids['0004']!)).rejects.toMatchObject({
         code: 'E_NOT_FOUND',
         message: expect.stringContaining('no electronic file'),

@@ -6,7 +6,7 @@
  * was; the preserved original is never changed (the copy is made from a
  * digest-checked copy in the staging area, certificate/watermark.ts).
  */
-import { open, rm, stat } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Actor } from '../auth/index.js';
@@ -80,7 +80,12 @@ export async function openCatalogEntryFile(
     await rm(original, { force: true });
     // Opened before the folder goes: the stream reads the unlinked file, and nothing is left behind.
     const handle = await open(marked, 'r');
-    const size = (await stat(marked)).size;
+    const size = (
+      await handle.stat().catch(async (e: unknown) => {
+        await handle.close();
+        throw e;
+      })
+    ).size;
     await rm(dir, { recursive: true, force: true });
     return {
       stream: handle.createReadStream(),

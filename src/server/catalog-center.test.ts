@@ -208,7 +208,7 @@ for (const dialect of TEST_DIALECTS) {
         (e) => e.openStatus === 'controlled',
       )!;
       await expect(
-        issueCertifiedCopy(county, controlled.id, { requester: 'x@CITY', purpose: '试探' }, { openOnly: true }),
+        issueCertifiedCopy(county, controlled.id, { requester: 'x@CITY', purpose: '试探' }),
       ).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
     });
 

@@ -407,7 +407,10 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
                 for (const { r, j } of coded) {
                   const id = existing.get(key(r.entry.unitCode, r.entry.archivalCode));
                   if (id === undefined) continue;
-                  const { created_at: _created, open_status: openStatus, ...fields } = toRow(r.entry, at);
+                  const { created_at: _created, open_status: openStatus, ...all } = toRow(r.entry, at);
+                  // A row that links no file (a re-imported sheet) keeps the link a deposit made.
+                  const { regno: _regno, file_path: _path, source: _source, ...unlinked } = all;
+                  const fields = r.entry.regno === null ? unlinked : all;
                   await db
                     .updateTable('catalog_entries')
                     .set(r.keepOpenStatus === true ? fields : { ...fields, open_status: openStatus })

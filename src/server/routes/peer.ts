@@ -6,6 +6,7 @@ import {
   issueCertifiedCopy,
   ownPeerKey,
   receiveSharedCatalog,
+  MAX_FIELD_CHARS,
   SHARE_BATCH,
   witnessedFor,
   type CatalogPushBody,
@@ -214,6 +215,8 @@ export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
     '/api/v1/peer/catalog',
     {
       config: PEER,
+      // SHARE_BATCH entries of at most 20 fields of MAX_FIELD_CHARS (UTF-8: up to 3 bytes a character).
+      bodyLimit: 32 * 1024 * 1024,
       schema: {
         summary: '接收下级中心推送的目录 / take the open catalog entries a partner shares (catalog center)',
         tags: TAGS,
@@ -228,18 +231,23 @@ export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
                 type: 'object',
                 required: ['id', 'unitCode', 'fields'],
                 properties: {
-                  id: { type: 'integer', minimum: 1 },
-                  unitCode: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[\\x21-\\x7e\\u4e00-\\u9fff]+$' },
+                  id: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+                  // Checked per entry (receiveSharedCatalog), so one odd code refuses one entry, not the push.
+                  unitCode: { type: 'string', minLength: 1, maxLength: 200 },
                   fields: {
                     type: 'object',
                     maxProperties: 20,
-                    additionalProperties: { type: 'string', maxLength: 4000 },
+                    additionalProperties: { type: 'string', maxLength: MAX_FIELD_CHARS },
                   },
                 },
                 additionalProperties: false,
               },
             },
-            withdrawn: { type: 'array', maxItems: SHARE_BATCH, items: { type: 'integer', minimum: 1 } },
+            withdrawn: {
+              type: 'array',
+              maxItems: SHARE_BATCH,
+              items: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+            },
           },
           additionalProperties: false,
         },
@@ -274,7 +282,7 @@ export function registerPeerRoutes(app: FastifyInstance, center: Center): void {
       const requester = q.requester.endsWith(`@${peerOf(request).id}`)
         ? q.requester
         : `${q.requester}@${peerOf(request).id}`;
-      const copy = await issueCertifiedCopy(center, q.entry, { requester, purpose: q.purpose }, { openOnly: true });
+      const copy = await issueCertifiedCopy(center, q.entry, { requester, purpose: q.purpose });
       void reply.header('content-digest', contentDigest(copy.sha256!));
       void reply.header('content-length', copy.size!);
       void reply.type('application/zip');
