@@ -150,6 +150,7 @@ describe('openDatabase options', () => {
       { name: '008_replication', status: 'applied' },
       { name: '009_catalog', status: 'applied' },
       { name: '010_access_requests', status: 'applied' },
+      { name: '011_catalog_holders', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();
