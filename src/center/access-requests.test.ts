@@ -121,6 +121,10 @@ for (const dialect of TEST_DIALECTS) {
       ).rejects.toMatchObject({
         code: 'E_NOT_FOUND',
       });
+      // An operator's API token scoped to other work reads the catalog as the public does.
+      const scoped = { ...operator.actor, scopes: ['registration.show' as const] };
+      await expect(readCatalogEntry(center, scoped, controlledId)).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
+      expect((await readCatalogEntry(center, operator.actor, controlledId)).basis).toBe('staff');
       // A requester sees their own requests only.
       expect((await listAccessRequests(center, reader.actor)).every((r) => r.userId === reader.actor.userId)).toBe(
         true,

@@ -227,6 +227,33 @@ describe('a classified registration', () => {
   });
 });
 
+describe('full text of two versions registered before either job ran', () => {
+  it("keeps the newer text: the older version's job leaves entries whose files changed since", async () => {
+    const center = await Center.open({
+      dataDir: join(tmp, 'versions'),
+      config: { database: await databases.fresh('sqlite') },
+    });
+    try {
+      const source = join(tmp, 'versions-src');
+      await mkdir(source, { recursive: true });
+      await writeFile(join(source, '报告.txt'), '初稿内容');
+      const { regno } = await deposit(center, { source, unit: 'U7' });
+      await writeFile(join(source, '报告.txt'), '定稿内容');
+      await deposit(center, { source, unit: 'U7', to: regno });
+      await runDueJobs(center);
+      const jobs = await center.db.jobs.list({ kind: FULL_TEXT_JOB });
+      expect(jobs.map((j) => [j.key, j.result?.superseded, j.result?.withText]).sort()).toEqual([
+        [`${FULL_TEXT_JOB}:${regno}:v1:1`, 1, 0],
+        [`${FULL_TEXT_JOB}:${regno}:v2:1`, 0, 1],
+      ]);
+      const [entry] = await center.db.catalog.list({ regno }, { kind: 'all' }, 0, 10);
+      expect((await center.db.catalog.texts([entry!.id])).get(entry!.id)).toBe('定稿内容');
+    } finally {
+      await center.close();
+    }
+  });
+});
+
 describe('full text from a stored copy that rotted', () => {
   it('skips that file (the audits repair it) and still indexes the others', async () => {
     const center = await Center.open({

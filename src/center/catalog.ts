@@ -69,6 +69,8 @@ export async function importUnitCatalog(center: Center, options: CenterImportOpt
  */
 export async function catalogAccessOf(center: Center, actor: Actor): Promise<CatalogAccess> {
   if (actor.kind !== 'user') return { kind: 'open' };
+  // An API token scoped to other work (verification, deposits) reads the catalog as the public does.
+  if (actor.scopes !== undefined && !actor.scopes.includes('access.request')) return { kind: 'open' };
   if (actor.roles.includes('operator')) return { kind: 'all' };
   if (actor.unitId === null) return { kind: 'open' };
   const unit = await center.db.units.getById(actor.unitId);

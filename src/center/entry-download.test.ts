@@ -71,12 +71,14 @@ for (const dialect of TEST_DIALECTS) {
       await writeFile(join(source, 'open.pdf'), originals.open);
       await writeFile(join(source, 'appointment.pdf'), originals.controlled);
       await writeFile(join(source, 'notes.txt'), '控制的文本文件');
+      await writeFile(join(source, 'scan.dat'), originals.controlled); // a PDF by its bytes, not its name
       await writeFile(
         join(source, '目录.csv'),
         '档号,题名,开放状态,计算机文件名\n' +
           'J001-WS·2020-Y-0001,政府信息公开指南,开放,open.pdf\n' +
           'J001-WS·2020-Y-0002,干部任免审批表,控制,appointment.pdf\n' +
-          'J001-WS·2020-Y-0003,说明,控制,notes.txt\n',
+          'J001-WS·2020-Y-0003,说明,控制,notes.txt\n' +
+          'J001-WS·2020-Y-0005,扫描件,控制,scan.dat\n',
       );
       await deposit(center, { source, unit: 'U1' });
       // An entry with no deposited file: catalog information only.
@@ -138,6 +140,9 @@ for (const dialect of TEST_DIALECTS) {
       const notes = await openCatalogEntryFile(center, operator.actor, ids['0003']!);
       expect(notes.watermarked).toBe(false);
       expect((await buffer(notes.stream)).toString()).toBe('控制的文本文件');
+      const scan = await openCatalogEntryFile(center, operator.actor, ids['0005']!);
+      expect(scan.watermarked).toBe(true);
+      expect(await pdfText(await buffer(scan.stream), tmp)).toContain('op · 2026-12-07 08:30 UTC');
 
       now += 3 * DAY;
       await expect(openCatalogEntryFile(center, reader.actor, id)).rejects.toMatchObject({ code: 'E_FORBIDDEN' });

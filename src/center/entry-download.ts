@@ -59,8 +59,8 @@ export async function openCatalogEntryFile(
       detail: { basis, regno: reg.regno, path: file.path },
     });
   }
-  const isPdf = name.toLowerCase().endsWith('.pdf');
-  if (entry.openStatus === 'open' || !isPdf) {
+  if (entry.openStatus === 'open') {
+    const isPdf = name.toLowerCase().endsWith('.pdf');
     return {
       stream: await center.store.openFile(reg.objectId, payloadPath(file.path), version),
       size: file.size,
@@ -70,16 +70,21 @@ export async function openCatalogEntryFile(
       sha256: file.sha256,
     };
   }
+  // A controlled record is copied out (its digest checked) and looked at: a PDF is known by its bytes,
+  // not its name, so one stored as "scan.dat" is watermarked too.
   const dir = stagingPath(center.config.stagingDir, 'export');
   try {
-    const original = join(dir, 'original.pdf');
-    const marked = join(dir, 'copy.pdf');
+    const original = join(dir, 'original');
     const abort = signal ?? new AbortController().signal;
     await copyRegisteredFile(center, reg, version, file, original, abort);
-    await watermarkPdf(original, marked, { lines: watermarkLines(center, actor, basis), signal: abort });
-    await rm(original, { force: true });
+    const pdf = await looksLikePdf(original);
+    let served = original;
+    if (pdf) {
+      served = join(dir, 'copy.pdf');
+      await watermarkPdf(original, served, { lines: watermarkLines(center, actor, basis), signal: abort });
+    }
     // Opened before the folder goes: the stream reads the unlinked file, and nothing is left behind.
-    const handle = await open(marked, 'r');
+    const handle = await open(served, 'r');
     const size = (
       await handle.stat().catch(async (e: unknown) => {
         await handle.close();
@@ -91,12 +96,24 @@ export async function openCatalogEntryFile(
       stream: handle.createReadStream(),
       size,
       name,
-      contentType: 'application/pdf',
-      watermarked: true,
+      contentType: pdf ? 'application/pdf' : 'application/octet-stream',
+      watermarked: pdf,
+      ...(pdf ? {} : { sha256: file.sha256 }),
     };
   } catch (e) {
     await rm(dir, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/** "%PDF-" within the first KiB, where readers look for it (ISO 32000-1 §7.5.2 and its implementation notes). */
+async function looksLikePdf(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(1024), 0, 1024, 0);
+    return buffer.subarray(0, bytesRead).includes('%PDF-');
+  } finally {
+    await handle.close();
   }
 }
 

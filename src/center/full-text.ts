@@ -111,12 +111,23 @@ export function fullTextHandler(center: Center): JobHandler {
         'scanned records were not OCRed: install tesseract-ocr and tesseract-ocr-chi-sim for their full text',
       );
     }
+    // A job retried after a later version's job ran must not put back older text: where the files of an
+    // entry changed since this version, the newer version's job owns its text.
+    const head = (await center.db.registrations.getByRegno(regno))?.headVersion ?? version;
+    const headFiles =
+      head === version
+        ? files
+        : new Map((await center.db.registrations.versionFiles(regno, head)).map((f) => [f.path, f]));
+    const superseded = new Set(
+      wanted.filter((e) => e.files.some((p) => headFiles.get(p)?.sha256 !== files.get(p)?.sha256)).map((e) => e.id),
+    );
+    const kept = texts.filter((t) => !superseded.has(t.id));
     return {
-      result: { version, entries: wanted.length, withText: texts.length, ...counts, notes },
+      result: { version, entries: wanted.length, withText: kept.length, ...counts, superseded: superseded.size, notes },
       effects: async (tx) => {
         // Indexed with the entry as it is now (an import may have changed its fields meanwhile).
-        const current = new Map((await tx.catalog.getByIds(texts.map((t) => t.id))).map((e) => [e.id, e]));
-        for (const t of texts) {
+        const current = new Map((await tx.catalog.getByIds(kept.map((t) => t.id))).map((e) => [e.id, e]));
+        for (const t of kept) {
           const entry = current.get(t.id);
           if (entry !== undefined) await tx.catalog.putText(t.id, t.text, t.method, entryIndex(entry, t.text));
         }
