@@ -1,6 +1,6 @@
 export * from './entry.js';
 export { normalizeText, indexTokens } from './analyze.js';
-export { FIELD_HEADINGS, FIELD_ORDER, buildFields, entryIndex, toNewEntry } from './fields.js';
+export { FIELD_HEADINGS, FIELD_ORDER, buildFields, entryIndex, fieldForHeading, toNewEntry } from './fields.js';
 export type { FieldName } from './fields.js';
 export { importCatalog } from './import.js';
 export { saveEntries } from './save.js';

@@ -15,8 +15,7 @@
 import { rm } from 'node:fs/promises';
 import { posix, join } from 'node:path';
 import { findCatalogFile, readCatalog, type CatalogView } from '../checks/index.js';
-import { buildFields, entryIndex, saveEntries, toNewEntry } from '../catalog/index.js';
-import { fieldForHeading, type FieldName } from '../catalog/fields.js';
+import { buildFields, entryIndex, fieldForHeading, saveEntries, toNewEntry, type FieldName } from '../catalog/index.js';
 import type { CatalogUpsert, FileEntry, NewCatalogEntry, Registration, Repositories } from '../db/index.js';
 import type { JobHandler } from '../replication/index.js';
 import type { Center } from './center.js';
