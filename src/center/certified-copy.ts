@@ -14,7 +14,7 @@
  *   核验方法.txt           how to verify (yinji verify <file> --receipt receipt.json)
  */
 import { createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -29,7 +29,7 @@ import { renderRegistrationCertificate } from './certificate.js';
 import { peerClient, requireTarget } from './peers.js';
 import { copyRegisteredFile } from './queries.js';
 import { buildReceipt } from './receipt.js';
-import { stagingPath } from './staging.js';
+import { stagingPath, streamThenRemove } from './staging.js';
 
 export interface CertifiedCopy {
   readonly stream: Readable;
@@ -179,17 +179,9 @@ export async function issueCertifiedCopy(
       outcome: 'success',
       detail: { entry: entryId, path: file.path, purpose: request.purpose, sha256 },
     });
-    // Opened before the folder goes: the stream reads the unlinked file, and nothing is left behind.
-    const handle = await open(out, 'r');
-    const size = (
-      await handle.stat().catch(async (e: unknown) => {
-        await handle.close();
-        throw e;
-      })
-    ).size;
-    await rm(dir, { recursive: true, force: true });
+    const { stream, size } = await streamThenRemove(out, dir);
     return {
-      stream: handle.createReadStream(),
+      stream,
       size,
       sha256,
       name: `${reg.regno}-${name}-certified-copy.zip`,

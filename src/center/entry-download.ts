@@ -17,7 +17,7 @@ import { auditActor, recordAudit } from './audit-log.js';
 import type { Center } from './center.js';
 import { copyRegisteredFile } from './queries.js';
 import { payloadPath } from './registration-record.js';
-import { stagingPath } from './staging.js';
+import { stagingPath, streamThenRemove } from './staging.js';
 
 export interface EntryFileDownload {
   readonly stream: Readable;
@@ -83,17 +83,9 @@ export async function openCatalogEntryFile(
       served = join(dir, 'copy.pdf');
       await watermarkPdf(original, served, { lines: watermarkLines(center, actor, basis), signal: abort });
     }
-    // Opened before the folder goes: the stream reads the unlinked file, and nothing is left behind.
-    const handle = await open(served, 'r');
-    const size = (
-      await handle.stat().catch(async (e: unknown) => {
-        await handle.close();
-        throw e;
-      })
-    ).size;
-    await rm(dir, { recursive: true, force: true });
+    const { stream, size } = await streamThenRemove(served, dir);
     return {
-      stream: handle.createReadStream(),
+      stream,
       size,
       name,
       contentType: pdf ? 'application/pdf' : 'application/octet-stream',

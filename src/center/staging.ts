@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { processIsAlive } from './instance.js';
 
 /**
@@ -40,4 +41,21 @@ export async function cleanStaging(stagingDir: string): Promise<string[]> {
     removed.push(name);
   }
   return removed;
+}
+
+/**
+ * Stream `file` and remove the staging folder `dir` holding it: the file is
+ * opened before the folder goes, so the stream reads the unlinked file and
+ * nothing is left behind however the reader ends.
+ */
+export async function streamThenRemove(file: string, dir: string): Promise<{ stream: Readable; size: number }> {
+  const handle = await open(file, 'r');
+  const size = (
+    await handle.stat().catch(async (e: unknown) => {
+      await handle.close();
+      throw e;
+    })
+  ).size;
+  await rm(dir, { recursive: true, force: true });
+  return { stream: handle.createReadStream(), size };
 }
