@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,6 +26,43 @@ describe('FsStorage specifics', () => {
       });
       expect(await readdir(join(dir, 'a')).catch(() => [])).toEqual([]);
       expect(await fs.exists('a/b')).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a write whose new directory a concurrent clean-up removes still succeeds', async () => {
+    // A failed put removes the directories it left empty (OCFL forbids empty ones). A put into the
+    // same new directory at that moment saw it vanish under its mkdir (ENOTDIR) or its temp file
+    // (ENOENT) — once in CI, during a storage migration. Here a pruner removes it without pause.
+    const dir = await mkdtemp(join(tmpdir(), 'yinji-fs-'));
+    try {
+      const fs = new FsStorage(dir);
+      await fs.init();
+      const data = Buffer.from('正文');
+      const expected = { algorithm: 'sha256' as const, digest: createHash('sha256').update(data).digest('hex') };
+      let writing = true;
+      let pruned = 0;
+      const pruner = (async () => {
+        while (writing) {
+          for (const d of ['o/v1/content/data/0', 'o/v1/content/data', 'o/v1/content', 'o/v1', 'o']) {
+            await rmdir(join(dir, d)).then(
+              () => pruned++,
+              () => undefined,
+            );
+          }
+        }
+      })();
+      try {
+        for (let i = 0; i < 300; i++) {
+          await fs.put(`o/v1/content/data/${i % 2}/${i}.txt`, Readable.from([data]), { expected });
+          await fs.delete(`o/v1/content/data/${i % 2}/${i}.txt`);
+        }
+      } finally {
+        writing = false;
+        await pruner;
+      }
+      expect(pruned).toBeGreaterThan(0);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ import {
   stat,
   unlink,
 } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DigestMismatchError, InvalidInputError, NotFoundError, wrapWriteError } from '../../core/errors.js';
@@ -28,6 +28,19 @@ const SMALL_FILE = 1 << 20;
 
 function errno(e: unknown): string | undefined {
   return (e as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Tries at making a write's directory that another write's clean-up keeps removing. */
+const DIRECTORY_RETRIES = 20;
+
+/**
+ * Whether `e` says the write's own directory vanished: mkdir -p reports a parent removed under it as
+ * ENOTDIR (node's MKDirpAsync when the stat after EEXIST fails), creating the temp file as ENOENT.
+ */
+function vanishedUnder(e: unknown, dir: string, tmp: string): boolean {
+  const { code, path, dest } = (e ?? {}) as NodeJS.ErrnoException & { dest?: string };
+  if (code === 'ENOENT') return path === tmp || dest === tmp; // open(tmp), or link(file, tmp) in moveIn
+  return code === 'ENOTDIR' && path !== undefined && (dir === path || dir.startsWith(path + sep));
 }
 
 async function fsyncPath(path: string): Promise<void> {
@@ -223,8 +236,18 @@ export class FsStorage implements Storage {
     const tmp = join(dir, TEMP_PREFIX + randomBytes(8).toString('hex'));
     try {
       options.signal?.throwIfAborted();
-      await mkdir(dir, { recursive: true });
-      await fill(tmp);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await mkdir(dir, { recursive: true });
+          await fill(tmp);
+          break;
+        } catch (e) {
+          // A concurrent failed write pruned the directory it left empty (pruneEmptyParents) between
+          // our mkdir and our temp file: make it again. Nothing was read from the source yet.
+          if (attempt < DIRECTORY_RETRIES && vanishedUnder(e, dir, tmp)) continue;
+          throw e;
+        }
+      }
       await rename(tmp, target);
       await this.dirSyncs.sync(dir);
     } catch (e) {
