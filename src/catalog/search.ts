@@ -36,8 +36,13 @@ export interface SearchResult {
   readonly stage: Stage | 'browse';
   readonly hits: readonly SearchHit[];
   readonly facets?: Facets;
-  /** The facet counts are estimated from a sample of the hits (there are more than 5,000). */
+  /** The facet counts are estimated from a sample of the hits (there are more than 2,000). */
   readonly facetsApproximate?: boolean;
+  /**
+   * Set when more entries matched than are ranked (db RANK_WINDOW): the hits are the best of the
+   * newest this many matches. `total` and the facets still count every match.
+   */
+  readonly rankedWithin?: number;
   readonly limit: number;
   readonly offset: number;
 }
@@ -77,7 +82,7 @@ export async function searchCatalog(repo: CatalogRepository, request: SearchRequ
   let stage: SearchResult['stage'] = 'browse';
   let highlight: readonly string[] = [];
   let query: Parameters<CatalogRepository['search']>[0] = { filters, access: request.access };
-  let found = { total: 0, hits: [] as Array<{ id: number; score: number }> };
+  let found: Awaited<ReturnType<CatalogRepository['search']>> = { total: 0, hits: [] };
   if (plan.stages.length === 0) {
     found = await repo.search(query, { limit, offset });
   } else {
@@ -114,6 +119,7 @@ export async function searchCatalog(repo: CatalogRepository, request: SearchRequ
   return {
     query: request.query,
     total: found.total,
+    ...(found.rankedWithin === undefined ? {} : { rankedWithin: found.rankedWithin }),
     stage,
     hits,
     ...(facets === undefined ? {} : { facets: facets.facets, facetsApproximate: facets.approximate }),

@@ -10,7 +10,8 @@ import {
   type SearchRequest,
   type SearchResult,
 } from '../catalog/index.js';
-import type { CatalogAccess, CatalogFilters, Database } from '../db/index.js';
+import type { Logger } from '../core/index.js';
+import { CATALOG_REINDEX_SETTING, type CatalogAccess, type CatalogFilters, type Database } from '../db/index.js';
 import type { Center } from './center.js';
 
 const mappingSetting = (unit: string): string => `catalog.mapping.${unit}`;
@@ -110,6 +111,22 @@ export function exportCenterCatalog(
 }
 
 /**
+ * Rebuild the search index when a migration emptied it (012_catalog_tags made
+ * SQLite's index again with a column it cannot fill from the entries alone).
+ * Instances opening at once may both rebuild; the result is the same.
+ */
+export async function reindexIfNeeded(db: Database, logger: Logger): Promise<void> {
+  if ((await db.settings.get(CATALOG_REINDEX_SETTING)) !== 'needed') return;
+  logger.info({}, 'rebuilding the catalog search index after an upgrade');
+  const started = performance.now();
+  const entries = await reindexCatalog(db);
+  logger.info(
+    { entries, seconds: Math.round((performance.now() - started) / 100) / 10 },
+    'catalog search index rebuilt',
+  );
+}
+
+/**
  * Rebuild the search index of every entry from its fields and text (after
  * `yinji migrate` copied the entries to another database, where the index
  * is kept in another form). Returns the number of entries indexed.
@@ -118,7 +135,11 @@ export async function reindexCatalog(db: Database): Promise<number> {
   let done = 0;
   for (let after = 0; ;) {
     const page = await db.catalog.list({}, { kind: 'all' }, after, 1000);
-    if (page.length === 0) return done;
+    if (page.length === 0) {
+      // A copy made by `yinji migrate` carries the source's flag; it is rebuilt now.
+      await db.settings.put(CATALOG_REINDEX_SETTING, 'done');
+      return done;
+    }
     const texts = await db.catalog.texts(page.map((e) => e.id));
     await db.catalog.putIndex(page.map((e) => ({ id: e.id, index: entryIndex(e, texts.get(e.id)) })));
     done += page.length;

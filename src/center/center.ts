@@ -9,6 +9,7 @@ import { Evidencer } from './evidence.js';
 import { newInstanceId } from './instance.js';
 import { checkKeysAgree, loadOrCreateKeys } from './keys.js';
 import { openStorage } from './open-storage.js';
+import { reindexIfNeeded } from './catalog.js';
 import { recoverPendingCommits, type RecoveryResult } from './recovery.js';
 import { cleanStaging } from './staging.js';
 
@@ -59,6 +60,7 @@ export class Center {
     const db = await openDatabase({ url: config.database });
     try {
       await db.migrate();
+      await reindexIfNeeded(db, logger);
       const storage = options.storage ?? (await openStorage(config));
       await storage.init();
       const store = await OcflStore.open(storage);

@@ -1,6 +1,23 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { KyselyDatabase } from './database.js';
+import { openDatabase } from './open-database.js';
+import { migrationProvider } from './migrations/index.js';
+import { CATALOG_REINDEX_SETTING } from './migrations/012-catalog-tags.js';
+import type { CatalogAccess, CatalogFilters } from './repositories/catalog.js';
 import { describeEachDialect } from './database.suite.js';
-import { toFts5, toTsquery, toTsvector, type IndexTokens, type NewCatalogEntry } from './repositories/catalog.js';
+import {
+  RANK_WINDOW,
+  toFts5,
+  toFts5Tags,
+  toTsquery,
+  toTsvector,
+  type IndexTokens,
+  type NewCatalogEntry,
+} from './repositories/catalog.js';
 
 /** Han bigrams, as catalog/analyze.ts cuts text (db/ may not import it). */
 const bigrams = (s: string): string[] => [...s].slice(0, -1).map((c, i) => c + [...s][i + 1]!);
@@ -54,6 +71,50 @@ it('writes the match for each dialect without a parser: tokens quoted, columns s
   // Anything but letters and digits never reaches the query text.
   expect(() => toFts5({ kind: 'phrase', tokens: ['a" OR "b'] })).toThrow(/invalid search token/);
   expect(() => toTsquery({ kind: 'phrase', tokens: ["x' | 'y"] })).toThrow(/invalid search token/);
+});
+
+it('writes the access rule and filters as tags, or leaves them to the entries when tags cannot say them', () => {
+  expect(toFts5Tags({}, { kind: 'all' })).toBe('');
+  expect(toFts5Tags({ fonds: 'J001', yearFrom: 2020, yearTo: 2021 }, { kind: 'open-or-unit', unitCode: '单位' })).toBe(
+    'tags : (("zo1" OR "zue58d95e4bd8d") AND "zf4a303031" AND ("zy2020" OR "zy2021"))',
+  );
+  expect(toFts5Tags({ yearFrom: 2020 }, { kind: 'open' })).toBeUndefined();
+  expect(toFts5Tags({ regno: 'R-1' }, { kind: 'all' })).toBeUndefined();
+});
+
+it('empties the SQLite search index on upgrade to 012 and asks for a rebuild, only when there are entries', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'yinji-012-'));
+  try {
+    for (const withEntry of [true, false]) {
+      const db = await openDatabase({ url: `sqlite:${join(dir, `${withEntry}.db`)}` });
+      try {
+        if (!(db instanceof KyselyDatabase)) throw new Error('not a KyselyDatabase');
+        const migrator = new Migrator({ db: db.kysely, provider: migrationProvider('sqlite') });
+        expect((await migrator.migrateTo('011_catalog_holders')).error).toBeUndefined();
+        if (withEntry) {
+          const k = db.kysely;
+          await sql`insert into catalog_entries (unit_code, archival_code, fonds, category, item_number, title, responsible,
+            date, document_number, org_or_issue, retention, classification, keywords, notes, open_status, source,
+            created_at, updated_at) values ('U1', '', '', '', '', '通知', '', '', '', '', '', '', '', '', 'open',
+            'import', '', '')`.execute(k);
+          await sql`insert into catalog_fts (rowid, title, code, party, body) values (1, '通知', '', '', '')`.execute(
+            k,
+          );
+        }
+        await db.migrate();
+        expect(await db.settings.get(CATALOG_REINDEX_SETTING)).toBe(withEntry ? 'needed' : undefined);
+        const found = await db.catalog.search(
+          { match: { kind: 'phrase', tokens: ['通知'] }, filters: {}, access: { kind: 'all' } },
+          { limit: 10, offset: 0 },
+        );
+        expect(found.total).toBe(0); // until the center rebuilds it (center/catalog.ts reindexIfNeeded)
+      } finally {
+        await db.close();
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describeEachDialect('catalog', (t) => {
@@ -170,7 +231,124 @@ describeEachDialect('catalog', (t) => {
     expect(await find({ kind: 'phrase', tokens: bigrams('医疗'), column: 'title' })).toBe(0);
   });
 
-  it('estimates facets from a sample of 5,000 when more entries match, and counts exactly below that', async () => {
+  it('gives the same matches, counts and facets as the rule and filters say, for every kind of searcher', async () => {
+    const db = t.db();
+    const made = Array.from({ length: 72 }, (_, i) =>
+      entry({
+        unitCode: ['U1', 'U2', '单位3'][i % 3]!,
+        fonds: ['J001', 'J002'][i % 2]!,
+        category: ['WS', 'KJ', 'ZP', 'SX'][i % 4]!,
+        year: i % 5 === 4 ? null : 2018 + (i % 5),
+        retention: ['永久', '定期30年'][Math.floor(i / 2) % 2]!,
+        classification: i % 7 === 0 ? '秘密' : '',
+        openStatus: i % 6 < 4 ? 'open' : 'controlled',
+        title: i % 9 === 8 ? '会议纪要' : '社会保险通知',
+      }),
+    );
+    const { ids } = await db.catalog.upsert(made.map((e) => ({ entry: e, index: index(e.title) })));
+    const match = { kind: 'phrase' as const, tokens: bigrams('保险通知') };
+    const cases: Array<[CatalogFilters, CatalogAccess]> = [
+      [{}, { kind: 'all' }],
+      [{}, { kind: 'open' }],
+      [{}, { kind: 'open-or-unit', unitCode: '单位3' }],
+      [{ fonds: 'J002', category: 'KJ' }, { kind: 'open' }],
+      [{ yearFrom: 2019, yearTo: 2020, retention: '永久' }, { kind: 'all' }],
+      [{ yearFrom: 2021 }, { kind: 'open-or-unit', unitCode: 'U2' }],
+      [{ classification: '秘密', openStatus: 'controlled' }, { kind: 'all' }],
+      [{ unitCode: 'U1', openStatus: 'open' }, { kind: 'open' }],
+    ];
+    for (const [filters, access] of cases) {
+      const want = made.flatMap((e, i) => {
+        const visible =
+          access.kind === 'all' ||
+          e.openStatus === 'open' ||
+          (access.kind === 'open-or-unit' && e.unitCode === access.unitCode);
+        const y = e.year ?? -1;
+        const ok =
+          visible &&
+          e.title.includes('保险通知') &&
+          (filters.fonds === undefined || e.fonds === filters.fonds) &&
+          (filters.category === undefined || e.category === filters.category) &&
+          (filters.unitCode === undefined || e.unitCode === filters.unitCode) &&
+          (filters.retention === undefined || e.retention === filters.retention) &&
+          (filters.classification === undefined || e.classification === filters.classification) &&
+          (filters.openStatus === undefined || e.openStatus === filters.openStatus) &&
+          (filters.yearFrom === undefined || (e.year !== null && y >= filters.yearFrom)) &&
+          (filters.yearTo === undefined || (e.year !== null && y <= filters.yearTo));
+        return ok ? [ids[i]!] : [];
+      });
+      const label = JSON.stringify([filters, access]);
+      const got = await db.catalog.search({ match, filters, access }, { limit: 100, offset: 0 });
+      expect(got.total, label).toBe(want.length);
+      expect(got.rankedWithin, label).toBeUndefined();
+      expect(
+        got.hits.map((h) => h.id).sort((a, b) => a - b),
+        label,
+      ).toEqual(want);
+      const { facets } = await db.catalog.facets({ match, filters, access }, 20);
+      const units = new Map<string, number>();
+      for (const id of want) {
+        const u = made[ids.indexOf(id)]!.unitCode;
+        units.set(u, (units.get(u) ?? 0) + 1);
+      }
+      expect(new Map(facets.unitCode.map((f) => [f.value, f.count])), label).toEqual(units);
+    }
+
+    // The tags follow the entry: closed again by a re-import, it leaves the public's results at once.
+    const publicHits = async (): Promise<number[]> =>
+      (await db.catalog.search({ match, filters: {}, access: { kind: 'open' } }, { limit: 100, offset: 0 })).hits.map(
+        (h) => h.id,
+      );
+    const opened = made.findIndex(
+      (e) => e.openStatus === 'open' && e.title.includes('保险通知') && e.archivalCode === '',
+    );
+    await db.catalog.upsert([
+      { entry: { ...made[opened]!, archivalCode: 'J001-WS·2020-Y-7777' }, index: index(made[opened]!.title) },
+    ]);
+    const [recoded] = await db.catalog.list({}, { kind: 'all' }, ids.at(-1)!, 1);
+    expect(await publicHits()).toContain(recoded!.id);
+    await db.catalog.upsert([
+      {
+        entry: { ...made[opened]!, archivalCode: 'J001-WS·2020-Y-7777', openStatus: 'controlled' },
+        index: index(made[opened]!.title),
+      },
+    ]);
+    expect(await publicHits()).not.toContain(recoded!.id);
+    // A query cannot reach the tags column: "zo1" is in every open entry's tags, in no text.
+    const tagWord = await db.catalog.search(
+      { match: { kind: 'phrase', tokens: ['zo1'] }, filters: {}, access: { kind: 'all' } },
+      { limit: 10, offset: 0 },
+    );
+    expect(tagWord.total).toBe(0);
+  });
+
+  it(`ranks among the newest ${RANK_WINDOW.toLocaleString('en')} matches when more match, and counts them all`, async () => {
+    const db = t.db();
+    // The 30 oldest entries say the word twice and would rank first; 10,020 newer ones say it once.
+    const rows = Array.from({ length: RANK_WINDOW + 50 }, (_, i) => {
+      const title = i < 30 ? '年度报表 年度报表' : '年度报表 工作';
+      return { entry: entry({ title, fonds: i < 40 ? 'J009' : 'J001' }), index: index(title.replace(' ', '')) };
+    });
+    const { ids } = await db.catalog.upsert(rows);
+    const match = { kind: 'phrase' as const, tokens: bigrams('年度报表') };
+    const wide = await db.catalog.search({ match, filters: {}, access: { kind: 'all' } }, { limit: 10, offset: 0 });
+    expect(wide.total).toBe(RANK_WINDOW + 50);
+    expect(wide.rankedWithin).toBe(RANK_WINDOW);
+    const newest = [...ids].sort((a, b) => b - a).slice(0, RANK_WINDOW);
+    const floor = Math.min(...newest);
+    expect(wide.hits).toHaveLength(10);
+    for (const h of wide.hits) expect(h.id).toBeGreaterThanOrEqual(floor);
+    // Narrowed below the window, the strongest matches come first again.
+    const narrow = await db.catalog.search(
+      { match, filters: { fonds: 'J009' }, access: { kind: 'all' } },
+      { limit: 30, offset: 0 },
+    );
+    expect(narrow.total).toBe(40);
+    expect(narrow.rankedWithin).toBeUndefined();
+    expect(narrow.hits.map((h) => h.id).sort((a, b) => a - b)).toEqual(ids.slice(0, 30));
+  });
+
+  it('estimates facets from a sample of 2,000 when more entries match, and counts exactly below that', async () => {
     const db = t.db();
     // In "档号 order": the first 2,000 are all J001, so a sample of the first matches would be skewed.
     const rows = Array.from({ length: 6000 }, (_, i) => ({

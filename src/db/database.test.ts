@@ -151,6 +151,7 @@ describe('openDatabase options', () => {
       { name: '009_catalog', status: 'applied' },
       { name: '010_access_requests', status: 'applied' },
       { name: '011_catalog_holders', status: 'applied' },
+      { name: '012_catalog_tags', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

@@ -213,6 +213,14 @@ export function registerCatalog(program: Command, global: () => GlobalOptions): 
           .replace(/&#39;/g, "'")
           .replace(/&amp;/g, '&');
       const lines = [zh ? `共 ${result.total} 条` : `${result.total} hits`];
+      if (result.rankedWithin !== undefined) {
+        const n = result.rankedWithin.toLocaleString('en');
+        lines.push(
+          zh
+            ? `（命中过多：按相关度排列的是最新编目的 ${n} 条，请增加检索词或筛选条件）`
+            : `(too many hits: ranked among the ${n} most recently catalogued; add words or filters)`,
+        );
+      }
       result.hits.forEach((h, i) => {
         lines.push(
           `${result.offset + i + 1}. ${h.archivalCode || '—'}  ${plain(h.titleHtml)}${h.openStatus === 'controlled' ? (zh ? '  [控制]' : '  [controlled]') : ''}` +

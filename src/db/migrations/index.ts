@@ -16,6 +16,7 @@ import { replicationMigration } from './008-replication.js';
 import { catalogMigration } from './009-catalog.js';
 import { accessRequestsMigration } from './010-access-requests.js';
 import { catalogHoldersMigration } from './011-catalog-holders.js';
+import { catalogTagsMigration } from './012-catalog-tags.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -32,6 +33,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '009_catalog': catalogMigration(dialect),
         '010_access_requests': accessRequestsMigration(dialect),
         '011_catalog_holders': catalogHoldersMigration(),
+        '012_catalog_tags': catalogTagsMigration(dialect),
       };
     },
   };
