@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { expect, it } from 'vitest';
+import { TEST_DIALECTS, withTestDatabases } from '../../test/support/databases.js';
 import { KyselyDatabase } from './database.js';
 import { openDatabase } from './open-database.js';
 import { migrationProvider } from './migrations/index.js';
@@ -14,6 +12,7 @@ import {
   toFts5,
   toFts5Tags,
   toTsquery,
+  toTsqueryTags,
   toTsvector,
   type IndexTokens,
   type NewCatalogEntry,
@@ -78,44 +77,63 @@ it('writes the access rule and filters as tags, or leaves them to the entries wh
   expect(toFts5Tags({ fonds: 'J001', yearFrom: 2020, yearTo: 2021 }, { kind: 'open-or-unit', unitCode: '单位' })).toBe(
     'tags : (("zo1" OR "zue58d95e4bd8d") AND "zf4a303031" AND ("zy2020" OR "zy2021"))',
   );
+  expect(
+    toTsqueryTags({ fonds: 'J001', yearFrom: 2020, yearTo: 2021 }, { kind: 'open-or-unit', unitCode: '单位' }),
+  ).toBe("('#zo1' | '#zue58d95e4bd8d') & '#zf4a303031' & ('#zy2020' | '#zy2021')");
   expect(toFts5Tags({ yearFrom: 2020 }, { kind: 'open' })).toBeUndefined();
   expect(toFts5Tags({ regno: 'R-1' }, { kind: 'all' })).toBeUndefined();
 });
 
-it('empties the SQLite search index on upgrade to 012 and asks for a rebuild, only when there are entries', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'yinji-012-'));
-  try {
+const upgrades = withTestDatabases();
+for (const dialect of TEST_DIALECTS) {
+  it(`upgrades the search index to tags on ${dialect}: rebuilt on SQLite, extended in place on PostgreSQL`, async () => {
     for (const withEntry of [true, false]) {
-      const db = await openDatabase({ url: `sqlite:${join(dir, `${withEntry}.db`)}` });
+      const db = await openDatabase({ url: await upgrades.fresh(dialect) });
       try {
         if (!(db instanceof KyselyDatabase)) throw new Error('not a KyselyDatabase');
-        const migrator = new Migrator({ db: db.kysely, provider: migrationProvider('sqlite') });
+        const k = db.kysely;
+        const migrator = new Migrator({ db: k, provider: migrationProvider(dialect) });
         expect((await migrator.migrateTo('011_catalog_holders')).error).toBeUndefined();
         if (withEntry) {
-          const k = db.kysely;
-          await sql`insert into catalog_entries (unit_code, archival_code, fonds, category, item_number, title, responsible,
-            date, document_number, org_or_issue, retention, classification, keywords, notes, open_status, source,
-            created_at, updated_at) values ('U1', '', '', '', '', '通知', '', '', '', '', '', '', '', '', 'open',
-            'import', '', '')`.execute(k);
-          await sql`insert into catalog_fts (rowid, title, code, party, body) values (1, '通知', '', '', '')`.execute(
-            k,
-          );
+          for (const [n, status] of [
+            [1, 'open'],
+            [2, 'controlled'],
+          ] as const) {
+            await sql`insert into catalog_entries (unit_code, archival_code, fonds, category, item_number, title,
+              responsible, date, document_number, org_or_issue, retention, classification, keywords, notes, open_status,
+              source, created_at, updated_at) values ('U1', '', '', '', '', '通知', '', '', '', '', '', '', '', '',
+              ${status}, 'import', '', '')`.execute(k);
+            if (dialect === 'sqlite') {
+              await sql`insert into catalog_fts (rowid, title, code, party, body) values (${n}, '通知', '', '', '')`.execute(
+                k,
+              );
+            } else {
+              await sql`insert into catalog_vectors (entry_id, vector) values (${n}, '通知:1A'::tsvector)`.execute(k);
+            }
+          }
         }
         await db.migrate();
-        expect(await db.settings.get(CATALOG_REINDEX_SETTING)).toBe(withEntry ? 'needed' : undefined);
-        const found = await db.catalog.search(
-          { match: { kind: 'phrase', tokens: ['通知'] }, filters: {}, access: { kind: 'all' } },
-          { limit: 10, offset: 0 },
-        );
-        expect(found.total).toBe(0); // until the center rebuilds it (center/catalog.ts reindexIfNeeded)
+        const find = async (access: CatalogAccess): Promise<number> =>
+          (
+            await db.catalog.search(
+              { match: { kind: 'phrase', tokens: ['通知'] }, filters: {}, access },
+              { limit: 10, offset: 0 },
+            )
+          ).total;
+        if (dialect === 'sqlite') {
+          expect(await db.settings.get(CATALOG_REINDEX_SETTING)).toBe(withEntry ? 'needed' : undefined);
+          expect(await find({ kind: 'all' })).toBe(0); // until the center rebuilds it (center/catalog.ts)
+        } else {
+          expect(await db.settings.get(CATALOG_REINDEX_SETTING)).toBeUndefined();
+          expect(await find({ kind: 'all' })).toBe(withEntry ? 2 : 0);
+          expect(await find({ kind: 'open' })).toBe(withEntry ? 1 : 0);
+        }
       } finally {
         await db.close();
       }
     }
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  });
+}
 
 describeEachDialect('catalog', (t) => {
   it('matches phrases, ranks the title above the full text, filters, and keeps controlled entries from the public', async () => {

@@ -152,6 +152,7 @@ describe('openDatabase options', () => {
       { name: '010_access_requests', status: 'applied' },
       { name: '011_catalog_holders', status: 'applied' },
       { name: '012_catalog_tags', status: 'applied' },
+      { name: '013_catalog_tags_postgres', status: 'applied' },
     ]);
     expect(await db.sequences.next('x')).toBe(1);
     await db.close();

@@ -7,7 +7,7 @@
  * FTS5 cannot add a column, and a contentless table cannot give back what it
  * indexed, so the table is made again empty and the center rebuilds it from
  * the entries when it next opens (the `catalog_reindex` setting, read by
- * center/catalog.ts). PostgreSQL's index is unchanged.
+ * center/catalog.ts). PostgreSQL's vectors get the same tags in 013.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectName } from '../records.js';

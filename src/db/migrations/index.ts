@@ -17,6 +17,7 @@ import { catalogMigration } from './009-catalog.js';
 import { accessRequestsMigration } from './010-access-requests.js';
 import { catalogHoldersMigration } from './011-catalog-holders.js';
 import { catalogTagsMigration } from './012-catalog-tags.js';
+import { catalogTagsPostgresMigration } from './013-catalog-tags-postgres.js';
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
   return {
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: DialectName): MigrationProvider {
         '010_access_requests': accessRequestsMigration(dialect),
         '011_catalog_holders': catalogHoldersMigration(),
         '012_catalog_tags': catalogTagsMigration(dialect),
+        '013_catalog_tags_postgres': catalogTagsPostgresMigration(dialect),
       };
     },
   };

@@ -1,160 +1,34 @@
-import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import { InvalidInputError } from '../../core/index.js';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { guarded } from '../db-errors.js';
 import type { Schema } from '../schema.js';
+import type {
+  CatalogAccess,
+  CatalogEntryRecord,
+  CatalogFilters,
+  CatalogQuery,
+  CatalogRepository,
+  FacetField,
+  Facets,
+  IndexTokens,
+  NewCatalogEntry,
+} from './catalog-model.js';
+import { FACET_FIELDS } from './catalog-model.js';
+import {
+  FTS5_TAGS,
+  FTS5_TEXT_COLUMNS,
+  FTS5_WEIGHTS,
+  PG_TAGS,
+  PG_WEIGHTS,
+  toFts5,
+  toFts5Tags,
+  toTsquery,
+  toTsqueryTags,
+  toTsvector,
+} from './catalog-match.js';
 import { timestamp, type RepoContext } from './context.js';
 
-/** A catalog entry's stored fields ('' where not given). */
-export interface CatalogEntryRecord {
-  readonly id: number;
-  readonly unitCode: string;
-  readonly archivalCode: string;
-  readonly fonds: string;
-  readonly category: string;
-  readonly year: number | null;
-  readonly itemNumber: string;
-  readonly title: string;
-  readonly responsible: string;
-  readonly date: string;
-  readonly documentNumber: string;
-  readonly orgOrIssue: string;
-  readonly retention: string;
-  readonly classification: string;
-  readonly pages: number | null;
-  readonly keywords: string;
-  readonly notes: string;
-  readonly openStatus: 'open' | 'controlled';
-  readonly regno: string | null;
-  readonly filePath: string | null;
-  readonly source: 'import' | 'deposit' | 'peer';
-  /** The center that holds the record: '' for this one, else a partner's center id (a catalog center's holdings). */
-  readonly holder: string;
-  /** The entry's id at its holder (for entries a partner shared). */
-  readonly holderEntryId: number | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export type NewCatalogEntry = Omit<CatalogEntryRecord, 'id' | 'createdAt' | 'updatedAt' | 'holder' | 'holderEntryId'>;
-
-/**
- * The four weighted parts of the search index. Title weighs most, then the
- * codes (档号, 文号), then the parties and descriptors, then the full text.
- */
-export type SearchColumn = 'title' | 'code' | 'party' | 'body';
-export const SEARCH_COLUMNS: readonly SearchColumn[] = ['title', 'code', 'party', 'body'];
-
-/** An entry's index tokens per column, in text order (catalog/analyze.ts makes them). */
-export type IndexTokens = Readonly<Record<SearchColumn, readonly string[]>>;
-
-/**
- * What to match, already cut into index tokens (catalog/query.ts builds it):
- * - phrase: the tokens consecutive (the last one as a prefix when `prefix`);
- * - near: two phrases with exactly `gap` tokens between them, left first — a
- *   fragment with one wrong character (SQLite can only say "within `gap`");
- * - all / any: conjunction / disjunction.
- */
-export type SearchExpr =
-  | {
-      readonly kind: 'phrase';
-      readonly tokens: readonly string[];
-      readonly prefix?: boolean;
-      readonly column?: SearchColumn;
-    }
-  | {
-      readonly kind: 'near';
-      readonly left: readonly string[];
-      readonly right: readonly string[];
-      readonly gap: number;
-      readonly column?: SearchColumn;
-    }
-  | { readonly kind: 'all' | 'any'; readonly parts: readonly SearchExpr[] };
-
-/** Who is looking: everything, open entries only (the public), or open ones plus one unit's own. */
-export type CatalogAccess =
-  { readonly kind: 'all' } | { readonly kind: 'open' } | { readonly kind: 'open-or-unit'; readonly unitCode: string };
-
-export interface CatalogFilters {
-  readonly unitCode?: string;
-  readonly fonds?: string;
-  readonly category?: string;
-  readonly yearFrom?: number;
-  readonly yearTo?: number;
-  readonly retention?: string;
-  readonly classification?: string;
-  readonly openStatus?: 'open' | 'controlled';
-  /** Entries linked to this registration. */
-  readonly regno?: string;
-}
-
-export const FACET_FIELDS = ['fonds', 'category', 'year', 'retention', 'openStatus', 'unitCode'] as const;
-export type FacetField = (typeof FACET_FIELDS)[number];
-export type Facets = Readonly<Record<FacetField, ReadonlyArray<{ value: string; count: number }>>>;
-
-export interface CatalogQuery {
-  /** Undefined: no text query, entries in 档号 order. */
-  readonly match?: SearchExpr;
-  readonly filters: CatalogFilters;
-  readonly access: CatalogAccess;
-}
-
-export interface CatalogUpsert {
-  readonly entry: NewCatalogEntry;
-  readonly index: IndexTokens;
-  /** Extracted text to store with it (bulk loads); its tokens must be in `index.body`. */
-  readonly text?: { readonly text: string; readonly method: 'text' | 'ocr' };
-  /**
-   * When this updates an existing entry, keep its open status: the row did not state one (a deposit's
-   * catalog without an 开放/控制 column must not close what an archivist opened).
-   */
-  readonly keepOpenStatus?: boolean;
-}
-
-export interface CatalogRepository {
-  /**
-   * Add entries, or update the entry with the same unit and 档号, with their
-   * index; one transaction when called inside one. Returns the ids in input order.
-   */
-  upsert(
-    rows: readonly CatalogUpsert[],
-  ): Promise<{ ids: number[]; inserted: number; updated: number; updatedIds: number[] }>;
-  /**
-   * Entries a partner center shares (it holds the records): add them, or update the ones with the same
-   * holder and id there, with their index; one transaction. Returns how many were new.
-   */
-  upsertShared(
-    holder: string,
-    rows: ReadonlyArray<{
-      readonly holderEntryId: number;
-      readonly entry: NewCatalogEntry;
-      readonly index: IndexTokens;
-    }>,
-  ): Promise<{ inserted: number; updated: number }>;
-  /** Remove entries a partner no longer shares (with their text, index and access grants). Returns how many went. */
-  withdrawShared(holder: string, holderEntryIds: readonly number[]): Promise<number>;
-  /** This center's own entries changed after `after` (by updated_at, then id), oldest first: an incremental push. */
-  changedSince(after: { readonly at: string; readonly id: number }, limit: number): Promise<CatalogEntryRecord[]>;
-  /** Replace the index of existing entries (after a re-import of their fields, or to rebuild it). */
-  putIndex(rows: ReadonlyArray<{ id: number; index: IndexTokens }>): Promise<void>;
-  /** Store an entry's extracted text and its new index (the whole entry's tokens, body included). */
-  putText(entryId: number, text: string, method: 'text' | 'ocr', index: IndexTokens): Promise<void>;
-  getByIds(ids: readonly number[]): Promise<CatalogEntryRecord[]>;
-  texts(ids: readonly number[]): Promise<Map<number, string>>;
-  /** Matching entry ids, best first, with a score (higher is better), and how many match in all. */
-  search(
-    query: CatalogQuery,
-    page: { limit: number; offset: number },
-  ): Promise<{ total: number; hits: Array<{ id: number; score: number }>; rankedWithin?: number }>;
-  /**
-   * Counts of the matches by fonds, class, year, retention, open status and
-   * unit; estimated from about FACET_SAMPLE of them (`approximate`) when there
-   * are more. `total`: the number of matches, when the caller knows it.
-   */
-  facets(query: CatalogQuery, limit: number, total?: number): Promise<{ facets: Facets; approximate: boolean }>;
-  /** Entries in id order after `afterId`, for export and reindexing (keyset paging). */
-  list(filters: CatalogFilters, access: CatalogAccess, afterId: number, limit: number): Promise<CatalogEntryRecord[]>;
-  count(): Promise<number>;
-}
+export * from './catalog-model.js';
+export { toFts5, toFts5Tags, toTsquery, toTsqueryTags, toTsvector } from './catalog-match.js';
 
 const BATCH = 200;
 /** Matches read to count facets; above this the counts are estimated from a sample this size. */
@@ -166,110 +40,6 @@ const FACET_SAMPLE = 2000;
  * cover every match. Pages end there (search.ts allows offsets up to 10,000 anyway).
  */
 export const RANK_WINDOW = 10_000;
-/** ts_rank weights {D, C, B, A}: body, party, code, title (PostgreSQL §12.3.3). */
-const PG_WEIGHTS = '{0.1, 0.3, 0.8, 1.0}';
-/** bm25 column weights title, code, party, body, tags (SQLite FTS5 §5.1.1); tags never score. */
-const FTS5_WEIGHTS = sql`10.0, 8.0, 3.0, 1.0, 0.0`;
-/** The searchable columns of catalog_fts: a query never reaches the tags column by accident. */
-const FTS5_TEXT_COLUMNS = '{title code party body}';
-
-/**
- * The `tags` column of catalog_fts (migration 012): the fields the access rule and the filters
- * test, as tokens, so a search with them is answered by the index alone — joining each match to
- * its entry cost 0.8 µs a match, a third of a second for a common word at a million entries.
- * Values are hex so any text is one token; `zo1`/`zo0`: open or controlled; `zyn`: no year.
- */
-const FTS5_TAGS = sql`'zo' || (e.open_status = 'open') || ' zu' || lower(hex(e.unit_code)) || ' zf' || lower(hex(e.fonds))
-  || ' zc' || lower(hex(e.category)) || ' zr' || lower(hex(e.retention)) || ' zk' || lower(hex(e.classification))
-  || ' zy' || coalesce(e.year, 'n')`;
-/** Widest year range written as tags; a wider one (or an open-ended one) is tested on the entries. */
-const MAX_TAG_YEARS = 200;
-
-const tag = (prefix: string, value: string): string => `"${prefix}${Buffer.from(value, 'utf8').toString('hex')}"`;
-
-/** The access rule and filters as a match on the tags column; undefined when one cannot be (regno, an open year range). */
-export function toFts5Tags(filters: CatalogFilters, access: CatalogAccess): string | undefined {
-  const parts: string[] = [];
-  if (access.kind === 'open') parts.push('"zo1"');
-  if (access.kind === 'open-or-unit') parts.push(`("zo1" OR ${tag('zu', access.unitCode)})`);
-  if (filters.unitCode !== undefined) parts.push(tag('zu', filters.unitCode));
-  if (filters.fonds !== undefined) parts.push(tag('zf', filters.fonds));
-  if (filters.category !== undefined) parts.push(tag('zc', filters.category));
-  if (filters.retention !== undefined) parts.push(tag('zr', filters.retention));
-  if (filters.classification !== undefined) parts.push(tag('zk', filters.classification));
-  if (filters.openStatus !== undefined) parts.push(filters.openStatus === 'open' ? '"zo1"' : '"zo0"');
-  if (filters.regno !== undefined) return undefined;
-  const { yearFrom: from, yearTo: to } = filters;
-  if (from !== undefined || to !== undefined) {
-    if (from === undefined || to === undefined || to < from || to - from >= MAX_TAG_YEARS) return undefined;
-    parts.push(`(${Array.from({ length: to - from + 1 }, (_, i) => `"zy${from + i}"`).join(' OR ')})`);
-  }
-  return parts.length === 0 ? '' : `tags : (${parts.join(' AND ')})`;
-}
-const PG_LABEL: Record<SearchColumn, string> = { title: 'A', code: 'B', party: 'C', body: 'D' };
-/** PostgreSQL keeps positions up to 16383 (§8.11.1); columns start apart so no phrase spans two. */
-const PG_MAX_POSITION = 16383;
-const PG_COLUMN_GAP = 64;
-const TOKEN = /^[\p{L}\p{N}]+$/u;
-
-function requireToken(t: string): string {
-  if (!TOKEN.test(t)) {
-    throw new InvalidInputError({ zh: `检索词元无效："${t}"`, en: `invalid search token "${t}"` });
-  }
-  return t;
-}
-
-/** FTS5 query syntax (§3): tokens are letters and digits only, so quoting them needs no escapes. */
-export function toFts5(e: SearchExpr): string {
-  const phrase = (tokens: readonly string[]): string => `"${tokens.map(requireToken).join(' ')}"`;
-  const scoped = (column: SearchColumn | undefined, body: string): string =>
-    column === undefined ? body : `${column} : ${body}`;
-  switch (e.kind) {
-    case 'phrase':
-      return scoped(e.column, phrase(e.tokens) + (e.prefix === true ? ' *' : ''));
-    case 'near':
-      return scoped(e.column, `NEAR(${phrase(e.left)} ${phrase(e.right)}, ${e.gap})`);
-    case 'all':
-    case 'any':
-      return `(${e.parts.map(toFts5).join(e.kind === 'all' ? ' AND ' : ' OR ')})`;
-  }
-}
-
-/** A tsquery literal (PostgreSQL §8.11.2), cast rather than parsed so no text search parser or locale is involved. */
-export function toTsquery(e: SearchExpr): string {
-  const lexeme = (t: string, column: SearchColumn | undefined, prefix: boolean): string =>
-    `'${requireToken(t)}'${prefix || column !== undefined ? ':' : ''}${prefix ? '*' : ''}${column === undefined ? '' : PG_LABEL[column]}`;
-  const phrase = (tokens: readonly string[], column: SearchColumn | undefined, prefix = false): string =>
-    `(${tokens.map((t, i) => lexeme(t, column, prefix && i === tokens.length - 1)).join(' <-> ')})`;
-  switch (e.kind) {
-    case 'phrase':
-      return phrase(e.tokens, e.column, e.prefix === true);
-    case 'near':
-      // <N>: the right phrase starts N positions after the left one ends.
-      return `(${phrase(e.left, e.column)} <${e.gap + 1}> ${phrase(e.right, e.column)})`;
-    case 'all':
-    case 'any':
-      return `(${e.parts.map(toTsquery).join(e.kind === 'all' ? ' & ' : ' | ')})`;
-  }
-}
-
-/** A tsvector literal: each column's tokens with positions and its weight label. */
-export function toTsvector(index: IndexTokens): string {
-  const positions = new Map<string, string[]>();
-  let base = 0;
-  for (const column of SEARCH_COLUMNS) {
-    const tokens = index[column];
-    tokens.forEach((t, i) => {
-      const at = Math.min(PG_MAX_POSITION, base + i + 1);
-      const list = positions.get(requireToken(t)) ?? [];
-      // A lexeme keeps at most 256 positions (§8.11.1); the rest add nothing to matching.
-      if (list.length < 256) list.push(`${at}${PG_LABEL[column]}`);
-      positions.set(t, list);
-    });
-    base += tokens.length + PG_COLUMN_GAP;
-  }
-  return [...positions].map(([t, at]) => `'${t}':${at.join(',')}`).join(' ');
-}
 
 type Row = Schema['catalog_entries'];
 
@@ -392,11 +162,12 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
         select v.column1, v.column2, v.column3, v.column4, v.column5, ${FTS5_TAGS}
         from (values ${sql.join(values)}) v join catalog_entries e on e.id = v.column1`.execute(db);
     } else {
-      await db
-        .insertInto('catalog_vectors')
-        .values(rows.map((r) => ({ entry_id: r.id, vector: sql<string>`${toTsvector(r.index)}::tsvector` })))
-        .onConflict((oc) => oc.column('entry_id').doUpdateSet({ vector: (eb) => eb.ref('excluded.vector') }))
-        .execute();
+      const values = rows.map((r) => sql`(${r.id}::bigint, ${toTsvector(r.index)})`);
+      // The tags come from the entry as stored, in the same transaction (PG_TAGS).
+      await sql`insert into catalog_vectors (entry_id, vector)
+        select v.id, v.vector::tsvector || ${PG_TAGS}
+        from (values ${sql.join(values)}) as v (id, vector) join catalog_entries e on e.id = v.id
+        on conflict (entry_id) do update set vector = excluded.vector`.execute(db);
     }
   };
 
@@ -414,20 +185,57 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
       .where(sql<SqlBool>`v.vector @@ ${toTsquery(query.match)}::tsquery`);
   };
 
-  /** The whole query as one FTS5 match, text and tags, when the index alone can answer it (SQLite). */
-  const indexOnly = (query: CatalogQuery): string | undefined => {
-    if (!sqlite || query.match === undefined) return undefined;
-    const tags = toFts5Tags(query.filters, query.access);
+  /**
+   * The query asked of the index alone — text and tags (catalog-match.ts), no entry read — when
+   * tags can say its access rule and filters. `ranked(floor)`: the matches from id `floor` up;
+   * `score` weighs the text (ts_rank is given the text query alone).
+   */
+  const indexOnly = (
+    query: CatalogQuery,
+  ):
+    | {
+        table: RawBuilder<unknown>;
+        where: RawBuilder<SqlBool>;
+        ranked(floor: number): RawBuilder<SqlBool>;
+        score: RawBuilder<number>;
+      }
+    | undefined => {
+    if (query.match === undefined) return undefined;
+    if (sqlite) {
+      const tags = toFts5Tags(query.filters, query.access);
+      if (tags === undefined) return undefined;
+      const text = `${FTS5_TEXT_COLUMNS} : (${toFts5(query.match)})`;
+      const all = tags === '' ? text : `${text} AND ${tags}`;
+      return {
+        table: sql`catalog_fts`,
+        where: sql`catalog_fts match ${all}`,
+        // Scored with the tags in the match: a second cursor to keep them out of bm25 (whose IDF reads
+        // the whole list of "zo1") measured no faster at a million entries, and as a rowid IN list
+        // SQLite ran one full-text query per row.
+        ranked: (floor) => sql`catalog_fts match ${all} and catalog_fts.rowid >= ${floor}`,
+        score: sql<number>`-bm25(catalog_fts, ${FTS5_WEIGHTS})`,
+      };
+    }
+    const tags = toTsqueryTags(query.filters, query.access);
     if (tags === undefined) return undefined;
-    return `${FTS5_TEXT_COLUMNS} : (${toFts5(query.match)})${tags === '' ? '' : ` AND ${tags}`}`;
+    const text = toTsquery(query.match);
+    const all = tags === '' ? text : `(${text}) & ${tags}`;
+    return {
+      table: sql`catalog_vectors`,
+      where: sql`vector @@ ${all}::tsquery`,
+      ranked: (floor) => sql`vector @@ ${all}::tsquery and catalog_vectors.entry_id >= ${floor}`,
+      score: sql<number>`ts_rank(${PG_WEIGHTS}::float4[], vector, ${text}::tsquery)`,
+    };
   };
+  /** The index's entry id column, qualified. */
+  const indexId = sqlite ? sql`catalog_fts.rowid` : sql`catalog_vectors.entry_id`;
 
   const countMatches = async (query: CatalogQuery): Promise<number> => {
-    const fts = indexOnly(query);
-    if (fts !== undefined) {
-      const counted = await sql<{
-        n: number;
-      }>`select count(*) as n from catalog_fts where catalog_fts match ${fts}`.execute(ctx.db);
+    const index = indexOnly(query);
+    if (index !== undefined) {
+      const counted = await sql<{ n: number }>`select count(*) as n from ${index.table} where ${index.where}`.execute(
+        ctx.db,
+      );
       return Number(counted.rows[0]?.n ?? 0);
     }
     const where = (eb: EntryEb): Expression<SqlBool> => conditions(eb, query.filters, query.access);
@@ -667,21 +475,18 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
       guarded({ zh: '检索目录', en: 'search the catalog' }, async () => {
         // The same window for every page, so paging through a large result neither repeats nor skips.
         const window = RANK_WINDOW;
-        const fts = indexOnly(query);
+        const index = indexOnly(query);
         const total = await countMatches(query);
-        if (fts !== undefined) {
+        if (index !== undefined) {
           let floor = 0;
           if (total > window) {
-            const edge = await sql<{ id: number }>`select rowid as id from catalog_fts where catalog_fts match ${fts}
-              order by rowid desc limit 1 offset ${window - 1}`.execute(ctx.db);
+            const edge = await sql<{ id: number }>`select ${indexId} as id from ${index.table} where ${index.where}
+              order by ${indexId} desc limit 1 offset ${window - 1}`.execute(ctx.db);
             floor = Number(edge.rows[0]?.id ?? 0);
           }
-          const rows = await sql<{
-            id: number;
-            score: number;
-          }>`select rowid as id, -bm25(catalog_fts, ${FTS5_WEIGHTS}) as score
-            from catalog_fts where catalog_fts match ${fts} and rowid >= ${floor}
-            order by score desc, rowid limit ${page.limit} offset ${page.offset}`.execute(ctx.db);
+          const rows = await sql<{ id: number; score: number }>`select ${indexId} as id, ${index.score} as score
+            from ${index.table} where ${index.ranked(floor)}
+            order by score desc, ${indexId} limit ${page.limit} offset ${page.offset}`.execute(ctx.db);
           return {
             total,
             hits: rows.rows.map((r) => ({ id: Number(r.id), score: Number(r.score) })),
@@ -728,17 +533,14 @@ export function catalogRepository(ctx: RepoContext): CatalogRepository {
         const approximate = total > FACET_SAMPLE;
         const every = approximate ? Math.ceil(total / FACET_SAMPLE) : 1;
         const columns = ['e.fonds', 'e.category', 'e.year', 'e.retention', 'e.open_status', 'e.unit_code'] as const;
-        const fts = indexOnly(query);
+        const index = indexOnly(query);
         let sample: Array<Pick<Row, 'fonds' | 'category' | 'year' | 'retention' | 'open_status' | 'unit_code'>>;
-        if (fts !== undefined) {
+        if (index !== undefined) {
           // The index picks the sample; only the sampled entries are read.
-          let q = ctx.db
-            .selectFrom(sql<{ rowid: number }>`catalog_fts`.as('f'))
-            .innerJoin('catalog_entries as e', (j) => j.onRef('e.id', '=', sql.ref('f.rowid')))
-            .where(sql<SqlBool>`catalog_fts match ${fts}`)
-            .select(columns);
-          if (approximate) q = q.where(sql<SqlBool>`f.rowid % ${every} = 0`);
-          sample = await q.execute();
+          const sampled = await sql<(typeof sample)[number]>`select e.fonds, e.category, e.year, e.retention,
+            e.open_status, e.unit_code from ${index.table} join catalog_entries e on e.id = ${indexId}
+            where ${index.where} ${approximate ? sql`and ${indexId} % ${every} = 0` : sql``}`.execute(ctx.db);
+          sample = sampled.rows;
         } else {
           let q = matched(query)
             .where(where as never)
