@@ -43,6 +43,8 @@ export interface SearchResult {
    * newest this many matches. `total` and the facets still count every match.
    */
   readonly rankedWithin?: number;
+  /** `total` is an estimate from a sample of the index (PostgreSQL, above 20,000 matches): show it as "about". */
+  readonly totalEstimated?: boolean;
   readonly limit: number;
   readonly offset: number;
 }
@@ -120,6 +122,7 @@ export async function searchCatalog(repo: CatalogRepository, request: SearchRequ
     query: request.query,
     total: found.total,
     ...(found.rankedWithin === undefined ? {} : { rankedWithin: found.rankedWithin }),
+    ...(found.totalEstimated === true ? { totalEstimated: true } : {}),
     stage,
     hits,
     ...(facets === undefined ? {} : { facets: facets.facets, facetsApproximate: facets.approximate }),

@@ -8,6 +8,7 @@ import { CATALOG_REINDEX_SETTING } from './migrations/012-catalog-tags.js';
 import type { CatalogAccess, CatalogFilters } from './repositories/catalog.js';
 import { describeEachDialect } from './database.suite.js';
 import {
+  PG_EXACT_COUNT,
   RANK_WINDOW,
   toFts5,
   toFts5Tags,
@@ -364,6 +365,47 @@ describeEachDialect('catalog', (t) => {
     expect(narrow.total).toBe(40);
     expect(narrow.rankedWithin).toBeUndefined();
     expect(narrow.hits.map((h) => h.id).sort((a, b) => a - b)).toEqual(ids.slice(0, 30));
+  });
+
+  it(`counts exactly on SQLite, and estimates from a page sample on PostgreSQL above ${PG_EXACT_COUNT.toLocaleString('en')} matches`, async () => {
+    const db = t.db();
+    const n = PG_EXACT_COUNT + 4000;
+    const rows = Array.from({ length: n }, (_, i) => ({
+      // Not periodic, so no sampling stride can line up with it: about a third controlled.
+      entry: entry({ title: '会议纪要', openStatus: Math.sin(i) < -0.5 ? 'controlled' : 'open' }),
+      index: index('会议纪要'),
+    }));
+    await db.catalog.upsert(rows);
+    const opened = rows.filter((r) => r.entry.openStatus === 'open').length;
+    const query = {
+      match: { kind: 'phrase' as const, tokens: bigrams('会议纪要') },
+      filters: {},
+      access: { kind: 'all' as const },
+    };
+    const found = await db.catalog.search(query, { limit: 10, offset: 0 });
+    const { facets, approximate } = await db.catalog.facets(query, 10, found.total);
+    expect(approximate).toBe(true);
+    const open = facets.openStatus.find((f) => f.value === 'open')!.count;
+    if (t.dialect === 'sqlite') {
+      expect(found.total).toBe(n);
+      expect(found.totalEstimated).toBeUndefined();
+    } else {
+      expect(found.totalEstimated).toBe(true);
+      expect(Math.abs(found.total - n) / n).toBeLessThan(0.1);
+    }
+    expect(Math.abs(open - opened) / n).toBeLessThan(0.1);
+    // Narrowed below the threshold, PostgreSQL counts exactly again.
+    const few = await db.catalog.search(
+      { ...query, access: { kind: 'open' }, filters: { openStatus: 'controlled' } },
+      { limit: 10, offset: 0 },
+    );
+    expect(few).toMatchObject({ total: 0 });
+    const controlled = await db.catalog.search(
+      { ...query, filters: { openStatus: 'controlled' } },
+      { limit: 10, offset: 0 },
+    );
+    expect(controlled.total).toBe(n - opened);
+    expect(controlled.totalEstimated).toBeUndefined();
   });
 
   it('estimates facets from a sample of 2,000 when more entries match, and counts exactly below that', async () => {

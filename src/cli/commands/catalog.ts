@@ -212,7 +212,8 @@ export function registerCatalog(program: Command, global: () => GlobalOptions): 
           .replace(/&quot;/g, '"')
           .replace(/&#39;/g, "'")
           .replace(/&amp;/g, '&');
-      const lines = [zh ? `共 ${result.total} 条` : `${result.total} hits`];
+      const about = result.totalEstimated === true;
+      const lines = [zh ? `${about ? '约' : '共'} ${result.total} 条` : `${about ? 'about ' : ''}${result.total} hits`];
       if (result.rankedWithin !== undefined) {
         const n = result.rankedWithin.toLocaleString('en');
         lines.push(

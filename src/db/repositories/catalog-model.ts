@@ -142,7 +142,13 @@ export interface CatalogRepository {
   search(
     query: CatalogQuery,
     page: { limit: number; offset: number },
-  ): Promise<{ total: number; hits: Array<{ id: number; score: number }>; rankedWithin?: number }>;
+  ): Promise<{
+    total: number;
+    hits: Array<{ id: number; score: number }>;
+    rankedWithin?: number;
+    /** `total` is estimated from a sample (PostgreSQL, above PG_EXACT_COUNT matches). */
+    totalEstimated?: boolean;
+  }>;
   /**
    * Counts of the matches by fonds, class, year, retention, open status and
    * unit; estimated from about FACET_SAMPLE of them (`approximate`) when there
