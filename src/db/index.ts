@@ -26,7 +26,7 @@ export type { LedgerLeaf, LedgerNode, LedgerNodeKey, StoredCheckpoint } from './
 export { nodeKey } from './repositories/ledger.js';
 export type { FileLocation } from './repositories/registrations.js';
 export type { AccessRequest, AccessRequestStatus } from './repositories/access-requests.js';
-export { FACET_FIELDS, RANK_WINDOW, SEARCH_COLUMNS } from './repositories/catalog.js';
+export { FACET_FIELDS, SEARCH_COLUMNS } from './repositories/catalog.js';
 export { CATALOG_REINDEX_SETTING } from './migrations/012-catalog-tags.js';
 export type {
   CatalogAccess,
