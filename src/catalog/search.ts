@@ -40,7 +40,7 @@ export interface SearchResult {
   readonly facetsApproximate?: boolean;
   /**
    * Set when more entries matched than are ranked (db RANK_WINDOW): the hits are the best of the
-   * newest this many matches. `total` and the facets still count every match.
+   * newest this many matches. `total` and the facets still cover every match.
    */
   readonly rankedWithin?: number;
   /** `total` is an estimate from a sample of the index (PostgreSQL, above 20,000 matches): show it as "about". */

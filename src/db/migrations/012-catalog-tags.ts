@@ -1,6 +1,6 @@
 /**
  * 012_catalog_tags (SQLite): the search index gains a `tags` column holding
- * the fields the access rule and the filters test (repositories/catalog.ts
+ * the fields the access rule and the filters test (repositories/catalog-match.ts
  * FTS5_TAGS), so a search is answered by the index alone instead of joining
  * every match to its entry.
  *
