@@ -14,7 +14,7 @@ export const PG_WEIGHTS = '{0.1, 0.3, 0.8, 1.0}';
 /** bm25 column weights title, code, party, body, tags (SQLite FTS5 §5.1.1); tags never score. */
 export const FTS5_WEIGHTS = sql`10.0, 8.0, 3.0, 1.0, 0.0`;
 /** The searchable columns of catalog_fts: a query never reaches the tags column by accident. */
-export const FTS5_TEXT_COLUMNS = '{title code party body}';
+const FTS5_TEXT_COLUMNS = '{title code party body}';
 
 /*
  * Tags: the fields the access rule and the filters test, as tokens of the
@@ -112,6 +112,11 @@ export function toFts5(e: SearchExpr): string {
     case 'any':
       return `(${e.parts.map(toFts5).join(e.kind === 'all' ? ' AND ' : ' OR ')})`;
   }
+}
+
+/** The text part of an FTS5 match, kept to the searchable columns. */
+export function toFts5Text(e: SearchExpr): string {
+  return `${FTS5_TEXT_COLUMNS} : (${toFts5(e)})`;
 }
 
 /** A tsquery literal (PostgreSQL §8.11.2), cast rather than parsed so no text search parser or locale is involved. */
