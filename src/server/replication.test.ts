@@ -64,6 +64,25 @@ async function treeDigest(dir: string): Promise<string[]> {
   );
 }
 
+/**
+ * Cut `body` (a connection) once the target's partial file holds `bytes`:
+ * cutting on a timer raced the upload on a slow machine, which then had
+ * nothing to resume from.
+ */
+async function cutOnceArrived(
+  target: Awaited<ReturnType<typeof openTarget>>,
+  path: string,
+  bytes: number,
+  body: Readable,
+): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((await target.status('urn:test:resume', [path])).get(path)?.partial !== bytes) {
+    if (Date.now() > deadline) throw new Error(`${bytes} bytes never arrived at the target`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  body.destroy(new Error('connection reset'));
+}
+
 for (const dialect of TEST_DIALECTS) {
   describe(`replication between two centers on ${dialect}`, () => {
     let tmp: string;
@@ -204,8 +223,9 @@ for (const dialect of TEST_DIALECTS) {
       // A connection that dies after 300 kB: B keeps what arrived.
       const cut = new Readable({ read() {} });
       cut.push(Buffer.alloc(300_000, 1));
-      setTimeout(() => cut.destroy(new Error('connection reset')), 50);
+      const cutting = cutOnceArrived(target, file.path, 300_000, cut);
       await expect(target.append('urn:test:resume', file.path, 0, cut)).rejects.toThrow();
+      await cutting;
       const status = await target.status('urn:test:resume', [file.path]);
       const partial = status.get(file.path)!.partial!;
       expect(partial).toBeGreaterThan(0);
@@ -222,8 +242,9 @@ for (const dialect of TEST_DIALECTS) {
       // A real cut of the real bytes: resumed from the partial, sending only the rest.
       const real = new Readable({ read() {} });
       real.push(payload.subarray(0, 400_000));
-      setTimeout(() => real.destroy(new Error('connection reset')), 50);
+      const cuttingReal = cutOnceArrived(target, file.path, 400_000, real);
       await expect(target.append('urn:test:resume', file.path, 0, real)).rejects.toThrow();
+      await cuttingReal;
       const again = (await target.status('urn:test:resume', [file.path])).get(file.path)!;
       const r = await sendFile(
         target,
