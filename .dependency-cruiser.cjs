@@ -52,6 +52,14 @@ forbidden.forEach((rule) => {
 forbidden.forEach((rule) => {
   if (rule.name.startsWith('catalog-')) rule.to.pathNot = rule.to.pathNot.replace('(', '(packages|');
 });
+// The console talks to the center over the public HTTP API only (DESIGN.md: web/), never through src/.
+forbidden.push({
+  name: 'web-talks-only-to-the-api',
+  comment: 'web/ may not import from src/: call the HTTP API (web/src/api.ts)',
+  severity: 'error',
+  from: { path: '^web/' },
+  to: { path: '^src/' },
+});
 forbidden.push({
   name: 'no-circular',
   severity: 'error',
@@ -84,6 +92,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '\\.test\\.ts$|\\.suite\\.ts$' },
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js'] },
   },
 };

@@ -1,8 +1,20 @@
 // Lint: typescript-eslint's recommended type-aware rules, zero warnings in CI.
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'web/dist/', 'bin/', '*.config.*', '.dependency-cruiser.cjs'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'web/dist/',
+      'bin/',
+      '*.config.*',
+      'web/vite.config.ts',
+      '.dependency-cruiser.cjs',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -13,6 +25,8 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
     },
   },
+  // The console: React's rules of hooks (web/).
+  { files: ['web/src/**/*.{ts,tsx}'], ...reactHooks.configs.flat.recommended },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', '**/*.suite.ts', 'bench/**'],
     rules: {

@@ -147,6 +147,9 @@ const RULES: Readonly<Record<string, Rule>> = {
   'GET /api/v1/peer/witnessed': { kind: 'peer', request: { url: '/api/v1/peer/witnessed' } },
   'POST /api/v1/peer/witness': peerJson('/api/v1/peer/witness', { checkpoint: 'x', proof: [], oldSize: 0 }),
   'GET /openapi.json': { kind: 'open' },
+  // The web console's files (src/server/console.ts); its pages are answered by the not-found handler.
+  'GET /assets/*': { kind: 'open' },
+  'GET /favicon.svg': { kind: 'open' },
   'GET /healthz': { kind: 'open' },
   'POST /api/v1/session': { kind: 'open' },
   'GET /api/v1/session': { kind: 'open', request: () => ({ url: '/api/v1/session' }) },

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
 import { registerAuthentication, type RouteAccess } from './authentication.js';
+import { registerConsole } from './console.js';
 import { errorHandler } from './errors.js';
 import { registerHardening } from './hardening.js';
 import { registerAdministrationRoutes } from './routes/administration.js';
@@ -122,6 +123,7 @@ export async function buildApp(center: Center, options: AppOptions = {}): Promis
   registerSubmissionRoutes(app, center);
   registerAnnualReportRoutes(app, center);
   registerPeerRoutes(app, center);
+  await registerConsole(app);
   return app;
 }
 

@@ -2,7 +2,6 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { Center } from '../center/index.js';
 import { YinjiError } from '../core/index.js';
-import { langOf } from './errors.js';
 
 /**
  * Signing in (sessions and tokens share one count): per client address, so
@@ -16,7 +15,7 @@ export const PUBLIC_RATE_LIMIT = { max: 300, timeWindow: '1 minute' } as const;
  * Security headers on every response (OWASP Secure Headers): nothing is
  * sniffed, framed or cached when it was asked for with credentials; the API
  * serves no scripts, so its content policy allows none (the check report's
- * HTML uses inline styles only).
+ * HTML uses inline styles only); the console's pages set their own (console.ts).
  */
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-content-type-options': 'nosniff',
@@ -26,7 +25,7 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'",
 };
 
-/** Rate limits, security headers and a not-found answer in the API's own error format (issue 5 item 6). */
+/** Rate limits and security headers (issue 5 item 6); the not-found answer is console.ts's. */
 export async function registerHardening(app: FastifyInstance, center: Center): Promise<void> {
   // Limits apply to the routes that ask for one (config.rateLimit), not globally.
   await app.register(rateLimit, {
@@ -46,14 +45,5 @@ export async function registerHardening(app: FastifyInstance, center: Center): P
     if (center.config.httpsOnly) void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (request.actor.kind === 'user' && !reply.hasHeader('cache-control'))
       void reply.header('cache-control', 'no-store');
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({
-      error: {
-        code: 'E_NOT_FOUND',
-        message: langOf(request) === 'en' ? 'no such API route' : '没有这个接口',
-        details: {},
-      },
-    });
   });
 }

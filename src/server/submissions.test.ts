@@ -98,8 +98,16 @@ for (const dialect of TEST_DIALECTS) {
     it('takes a package from the unit to a registration the unit can see', async () => {
       const s = await submitted('2026年文书档案');
 
-      const queue = ok<{ items: Submission[]; total: number }>(await op({ url: '/api/v1/review/queue' }));
+      const queue = ok<{ items: Array<Submission & { unitCode: string }>; total: number }>(
+        await op({ url: '/api/v1/review/queue' }),
+      );
       expect(queue.items.map((x) => x.id)).toContain(s.id);
+      // The reviewer reads which unit sent it, not its row id.
+      const sender = (await center.db.units.getById(s.unitId))!;
+      expect(queue.items.find((x) => x.id === s.id)).toMatchObject({ unitCode: sender.code, unitName: sender.name });
+      expect(
+        ok<{ submission: { unitCode: string } }>(await op({ url: `/api/v1/submissions/${s.id}` })).submission,
+      ).toMatchObject({ unitCode: sender.code });
       // Another unit's depositor does not see it: "not found", like a submission that does not exist.
       const hidden = await depB({ url: `/api/v1/submissions/${s.id}` });
       expect(hidden.statusCode).toBe(404);

@@ -64,6 +64,28 @@ const newSubmissionBody = {
   additionalProperties: false,
 } as const;
 
+/** Submissions with their unit's code and name, which people read (the id is for machines). */
+async function withUnits<T extends { unitId: number }>(
+  center: Center,
+  submissions: readonly T[],
+): Promise<Array<T & { unitCode: string | null; unitName: string | null }>> {
+  const units = new Map<number, { code: string; name: string } | undefined>();
+  for (const id of new Set(submissions.map((s) => s.unitId))) units.set(id, await center.db.units.getById(id));
+  return submissions.map((s) => ({
+    ...s,
+    unitCode: units.get(s.unitId)?.code ?? null,
+    unitName: units.get(s.unitId)?.name ?? null,
+  }));
+}
+
+const withUnitsPage = async <T extends { unitId: number }>(
+  center: Center,
+  page: { items: readonly T[]; total: number },
+) => ({
+  ...page,
+  items: await withUnits(center, page.items),
+});
+
 /**
  * The registration workflow as practised (DOMAIN.md §3, issue 5 item 3):
  * the unit creates a submission with its registration form, uploads the
@@ -87,7 +109,7 @@ export function registerSubmissionRoutes(app: FastifyInstance, center: Center): 
         response: { 200: pageSchema, '4xx': errorSchema },
       },
     },
-    async (request) => listSubmissions(center, userOf(request), request.query),
+    async (request) => withUnitsPage(center, await listSubmissions(center, userOf(request), request.query)),
   );
 
   app.post<{ Body: NewSubmissionInput }>(
@@ -115,7 +137,10 @@ export function registerSubmissionRoutes(app: FastifyInstance, center: Center): 
         response: { '4xx': errorSchema },
       },
     },
-    async (request) => getSubmission(center, userOf(request), request.params.id),
+    async (request) => {
+      const detail = await getSubmission(center, userOf(request), request.params.id);
+      return { ...detail, submission: (await withUnits(center, [detail.submission]))[0] };
+    },
   );
 
   app.put<{ Params: { id: number } }>(
@@ -179,7 +204,7 @@ export function registerSubmissionRoutes(app: FastifyInstance, center: Center): 
         response: { 200: pageSchema, '4xx': errorSchema },
       },
     },
-    async (request) => reviewQueue(center, userOf(request), request.query),
+    async (request) => withUnitsPage(center, await reviewQueue(center, userOf(request), request.query)),
   );
 
   app.post<{ Params: { id: number }; Body: { decision: 'start' | 'approve' | 'return'; reasons?: string[] } }>(

@@ -1,0 +1,182 @@
+import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import {
+  Button,
+  ConfigProvider,
+  Dropdown,
+  Layout,
+  Menu,
+  Result,
+  Segmented,
+  Space,
+  Spin,
+  Typography,
+  App as AntApp,
+} from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { useEffect, type ReactNode } from 'react';
+import { BrowserRouter, Link, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { setApiLanguage } from './api.js';
+import { LangProvider, useLang, type Lang } from './i18n.js';
+import type { MessageId } from './messages.js';
+import { DepositPage } from './pages/deposit.js';
+import { HomePage } from './pages/home.js';
+import { RegistrationPage } from './pages/registration.js';
+import { ReviewPage } from './pages/review.js';
+import { SearchPage } from './pages/search.js';
+import { SignInPage } from './pages/sign-in.js';
+import { SubmissionsPage } from './pages/submissions.js';
+import { VerifyPage } from './pages/verify.js';
+import { SessionProvider, useSession } from './session.js';
+
+/** The seal red of Chinese official documents, as the theme's primary colour. */
+const THEME = { token: { colorPrimary: '#b71c1c', borderRadius: 4 } };
+
+export function App() {
+  return (
+    <LangProvider>
+      <Localized />
+    </LangProvider>
+  );
+}
+
+function Localized() {
+  const { lang, t } = useLang();
+  useEffect(() => {
+    setApiLanguage(lang);
+    document.title = `${t('app.name')} · ${t('app.subtitle')}`;
+  }, [lang, t]);
+  return (
+    // No space inside two-character Chinese buttons (登录, not 登 录): screen readers and tests read the word.
+    <ConfigProvider locale={lang === 'zh' ? zhCN : enUS} theme={THEME} button={{ autoInsertSpace: false }}>
+      <AntApp>
+        <SessionProvider>
+          <BrowserRouter>
+            <Shell />
+          </BrowserRouter>
+        </SessionProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+function Shell() {
+  const { t, lang, setLang } = useLang();
+  const { account, signOut } = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const section = `/${location.pathname.split('/')[1] ?? ''}`;
+  const roles = account?.roles ?? [];
+  const unitUser = roles.includes('depositor') || roles.includes('unit-manager');
+  const operator = roles.includes('operator');
+  const link = (path: string, label: MessageId) => ({ key: path, label: <Link to={path}>{t(label)}</Link> });
+  // Each account sees the pages of its work; the center checks every call again whatever the menu shows.
+  const items = [
+    link('/', 'nav.home'),
+    ...(unitUser || operator ? [link('/deposit', 'nav.deposit')] : []),
+    ...(unitUser ? [link('/submissions', 'nav.submissions')] : []),
+    ...(operator ? [link('/review', 'nav.review')] : []),
+    link('/verify', 'nav.verify'),
+    link('/search', 'nav.search'),
+  ];
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 24, paddingInline: 24 }}>
+        <Link to="/" style={{ color: '#fff', whiteSpace: 'nowrap' }}>
+          <Typography.Text strong style={{ color: '#fff', fontSize: 18 }}>
+            {t('app.name')}
+          </Typography.Text>
+          <Typography.Text style={{ color: 'rgba(255,255,255,.75)', marginLeft: 12 }} className="subtitle">
+            {t('app.subtitle')}
+          </Typography.Text>
+        </Link>
+        <Menu
+          theme="dark"
+          mode="horizontal"
+          selectedKeys={[section]}
+          items={items}
+          style={{ flex: 1, minWidth: 0 }}
+          aria-label={t('nav.home')}
+        />
+        <Space>
+          <Segmented<Lang>
+            aria-label={t('nav.language')}
+            value={lang}
+            onChange={setLang}
+            options={[
+              { label: '中文', value: 'zh' },
+              { label: 'English', value: 'en' },
+            ]}
+          />
+          {account === null && (
+            <Button onClick={() => void navigate(`/sign-in?next=${encodeURIComponent(location.pathname)}`)}>
+              {t('nav.signIn')}
+            </Button>
+          )}
+          {account != null && (
+            <Dropdown
+              menu={{
+                items: [{ key: 'out', icon: <LogoutOutlined />, label: t('nav.signOut') }],
+                onClick: () => void signOut().then(() => navigate('/')),
+              }}
+            >
+              <Button icon={<UserOutlined />} data-testid="account-menu">
+                {account.username}
+              </Button>
+            </Dropdown>
+          )}
+        </Space>
+      </Layout.Header>
+      <Layout.Content style={{ padding: '24px', maxWidth: 1200, width: '100%', margin: '0 auto' }}>
+        <Routes>
+          <Route path="/" element={<HomePage />} />
+          <Route path="/verify" element={<VerifyPage />} />
+          <Route path="/search" element={<SearchPage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/deposit" element={<SignedIn page={<DepositPage />} />} />
+          <Route path="/submissions" element={<SignedIn page={<SubmissionsPage />} />} />
+          <Route path="/review" element={<SignedIn page={<ReviewPage />} />} />
+          <Route path="/registrations/:regno" element={<SignedIn page={<RegistrationPage />} />} />
+          <Route
+            path="*"
+            element={
+              <Result
+                status="404"
+                title={t('common.notFound')}
+                extra={
+                  <Link to="/">
+                    <Button type="primary">{t('common.backHome')}</Button>
+                  </Link>
+                }
+              />
+            }
+          />
+        </Routes>
+      </Layout.Content>
+      <Layout.Footer style={{ textAlign: 'center' }}>
+        {t('app.name')} · {t('app.subtitle')}
+      </Layout.Footer>
+    </Layout>
+  );
+}
+
+/** A page for signed-in accounts: the public is asked to sign in and comes back here afterwards. */
+function SignedIn({ page }: { page: ReactNode }) {
+  const { t } = useLang();
+  const { account } = useSession();
+  const location = useLocation();
+  if (account === undefined) return <Spin />;
+  if (account !== null) return page;
+  return (
+    <Result
+      status="403"
+      title={t('common.signInFirst')}
+      subTitle={t('common.signInFirstHint')}
+      extra={
+        <Link to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`}>
+          <Button type="primary">{t('nav.signIn')}</Button>
+        </Link>
+      }
+    />
+  );
+}
