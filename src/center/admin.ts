@@ -44,6 +44,11 @@ export async function bootstrapCenter(
   }
 }
 
+/** Whether the three administrators are still to be created (the console then offers the setup form). */
+export async function bootstrapNeeded(center: Center): Promise<boolean> {
+  return !(await administratorsExist({ db: center.db, clock: center.clock }));
+}
+
 /**
  * A one-time setup code for a center started without `yinji init` (`npm
  * start`): made while the three administrators do not exist and no code is

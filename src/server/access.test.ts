@@ -152,6 +152,9 @@ const RULES: Readonly<Record<string, Rule>> = {
   'GET /favicon.svg': { kind: 'open' },
   'GET /healthz': { kind: 'open' },
   'POST /api/v1/session': { kind: 'open' },
+  // First run only: the setup code is the credential (src/server/session.test.ts).
+  'GET /api/v1/setup': { kind: 'open' },
+  'POST /api/v1/setup': { kind: 'open' },
   'GET /api/v1/session': { kind: 'open', request: () => ({ url: '/api/v1/session' }) },
   'DELETE /api/v1/session': { kind: 'open' },
   'POST /api/v1/tokens': { kind: 'open' },

@@ -51,23 +51,24 @@ export async function yinjiJson<T>(args: readonly string[], env: NodeJS.ProcessE
 export async function serveYinji(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
-): Promise<{ url: string; pid: number; stop(): Promise<void>; kill(): Promise<void> }> {
+): Promise<{ url: string; setupCode?: string; pid: number; stop(): Promise<void>; kill(): Promise<void> }> {
   const server = startYinji(['--data', dataDir, 'serve', '--port', '0', '--json'], env);
   const closed = new Promise((r) => server.once('close', r));
   // Drain the log (stderr): a full pipe would block the server. Keep the tail for failure messages.
   let log = '';
   server.stderr?.on('data', (d: Buffer) => (log = (log + d.toString('utf8')).slice(-20_000)));
-  const url = await new Promise<string>((resolve, reject) => {
+  // The first thing on stdout, a flat JSON object: url, dataDir, setupCode (while there are no administrators).
+  const started = await new Promise<{ url: string; setupCode?: string }>((resolve, reject) => {
     let out = '';
     server.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /"url":\s*"([^"]+)"/.exec(out);
-      if (m) resolve(m[1]!);
+      const printed = /^\{[\s\S]*?\n\}\n/.exec(out)?.[0];
+      if (printed !== undefined) resolve(JSON.parse(printed) as { url: string; setupCode?: string });
     });
     server.once('exit', (code) => reject(new Error(`yinji serve exited ${code}: ${log}`)));
   });
   return {
-    url,
+    ...started,
     pid: server.pid!,
     stop: async () => {
       server.kill('SIGTERM');

@@ -261,6 +261,9 @@ export const api = {
     call<SessionInfo & { expiresAt: string }>('signIn', { body: { username, password } }),
   session: () => call<SessionInfo>('session'),
   signOut: () => call<void>('signOut'),
+  setupNeeded: () => call<{ needed: boolean }>('setupNeeded'),
+  setup: (body: { code: string } & Record<'system' | 'security' | 'auditor', { username: string; password: string }>) =>
+    call<{ system: string; security: string; auditor: string }>('setup', { body }),
   verify: (sha256: readonly string[]) => call<VerifyResult>('verify', { body: { sha256 } }),
   search: (params: SearchParams) => call<SearchResult>('search', { query: { ...params } }),
   registerUpload: (id: string) => call<UploadOutcome>('registerUpload', { params: { id } }),

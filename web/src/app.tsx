@@ -18,12 +18,14 @@ import { useEffect, type ReactNode } from 'react';
 import { BrowserRouter, Link, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { setApiLanguage } from './api.js';
 import { LangProvider, useLang, type Lang } from './i18n.js';
+import { LinkButton } from './link-button.js';
 import type { MessageId } from './messages.js';
 import { DepositPage } from './pages/deposit.js';
 import { HomePage } from './pages/home.js';
 import { RegistrationPage } from './pages/registration.js';
 import { ReviewPage } from './pages/review.js';
 import { SearchPage } from './pages/search.js';
+import { SetupPage } from './pages/setup.js';
 import { SignInPage } from './pages/sign-in.js';
 import { SubmissionsPage } from './pages/submissions.js';
 import { VerifyPage } from './pages/verify.js';
@@ -109,9 +111,9 @@ function Shell() {
             ]}
           />
           {account === null && (
-            <Button onClick={() => void navigate(`/sign-in?next=${encodeURIComponent(location.pathname)}`)}>
+            <LinkButton to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`}>
               {t('nav.signIn')}
-            </Button>
+            </LinkButton>
           )}
           {account != null && (
             <Dropdown
@@ -133,6 +135,7 @@ function Shell() {
           <Route path="/verify" element={<VerifyPage />} />
           <Route path="/search" element={<SearchPage />} />
           <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/setup" element={<SetupPage />} />
           <Route path="/deposit" element={<SignedIn page={<DepositPage />} />} />
           <Route path="/submissions" element={<SignedIn page={<SubmissionsPage />} />} />
           <Route path="/review" element={<SignedIn page={<ReviewPage />} />} />
@@ -144,9 +147,9 @@ function Shell() {
                 status="404"
                 title={t('common.notFound')}
                 extra={
-                  <Link to="/">
-                    <Button type="primary">{t('common.backHome')}</Button>
-                  </Link>
+                  <LinkButton to="/" type="primary">
+                    {t('common.backHome')}
+                  </LinkButton>
                 }
               />
             }
@@ -173,9 +176,9 @@ function SignedIn({ page }: { page: ReactNode }) {
       title={t('common.signInFirst')}
       subTitle={t('common.signInFirstHint')}
       extra={
-        <Link to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`}>
-          <Button type="primary">{t('nav.signIn')}</Button>
-        </Link>
+        <LinkButton to={`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`} type="primary">
+          {t('nav.signIn')}
+        </LinkButton>
       }
     />
   );

@@ -7,6 +7,8 @@ export const ENDPOINTS = {
   signIn: ['POST', '/api/v1/session'],
   session: ['GET', '/api/v1/session'],
   signOut: ['DELETE', '/api/v1/session'],
+  setupNeeded: ['GET', '/api/v1/setup'],
+  setup: ['POST', '/api/v1/setup'],
   verify: ['POST', '/verify'],
   search: ['GET', '/api/v1/search'],
   createUpload: ['POST', '/api/v1/uploads'],

@@ -59,6 +59,36 @@ export const MESSAGES = {
     en: 'Forgot your password or locked out? Ask the center’s security administrator.',
   },
 
+  'setup.title': { zh: '首次运行：建立“三员”账号', en: 'First run: create the three administrators' },
+  'setup.intro': {
+    zh: '本中心还没有任何账号。请用首次启动时显示的一次性初始化码，建立系统管理员、安全管理员和安全审计员三个账号（须由三个不同的人担任）。',
+    en: 'This center has no accounts yet. With the one-time setup code shown when it was first started, create the system administrator, the security administrator and the security auditor (three different people).',
+  },
+  'setup.needed': {
+    zh: '本中心尚未建立“三员”账号。',
+    en: 'The three administrators have not been created yet.',
+  },
+  'setup.start': { zh: '用初始化码建立', en: 'Create them with the setup code' },
+  'setup.code': { zh: '初始化码', en: 'Setup code' },
+  'setup.codeRequired': { zh: '请填写初始化码', en: 'Enter the setup code' },
+  'setup.codeHint': {
+    zh: '见 yinji init 或首次 yinji serve 的输出；遗失时可在服务器上运行 yinji init 重新生成。',
+    en: 'Printed by yinji init or the first yinji serve; lost, run yinji init on the server for a new one.',
+  },
+  'setup.passwordRule': { zh: '口令至少 {n} 个字符', en: 'At least {n} characters' },
+  'setup.confirm': { zh: '再次输入口令', en: 'Repeat the password' },
+  'setup.confirmRequired': { zh: '请再次输入口令', en: 'Repeat the password' },
+  'setup.mismatch': { zh: '两次输入的口令不一致', en: 'The passwords differ' },
+  'setup.submit': { zh: '建立“三员”账号', en: 'Create the three administrators' },
+  'setup.done': {
+    zh: '“三员”账号已建立，初始化码已失效',
+    en: 'The three administrators exist; the setup code is used up',
+  },
+  'setup.doneHint': {
+    zh: '系统管理员 {system}，安全管理员 {security}，安全审计员 {auditor}。请各自登录。',
+    en: 'System administrator {system}, security administrator {security}, security auditor {auditor}. Each signs in with their own password.',
+  },
+
   'verify.title': { zh: '登记核验', en: 'Verify a record' },
   'verify.privacy': {
     zh: '文件只在您的浏览器中计算 SHA-256 摘要，只有摘要发送到中心，文件本身不会上传。',

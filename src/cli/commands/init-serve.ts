@@ -82,9 +82,9 @@ export function registerInitServe(program: Command, global: () => GlobalOptions)
         if (setupCode) {
           say(opts, {
             zh: `尚未建立“三员”账号。一次性初始化码：${setupCode}
-  用法：yinji admin bootstrap --code ${setupCode} --system … --security … --auditor …`,
+  用法：在浏览器打开 ${server.url}setup ，或 yinji admin bootstrap --code ${setupCode} --system … --security … --auditor …`,
             en: `The three administrators do not exist yet. One-time setup code: ${setupCode}
-  use it: yinji admin bootstrap --code ${setupCode} --system … --security … --auditor …`,
+  use it: open ${server.url}setup in a browser, or yinji admin bootstrap --code ${setupCode} --system … --security … --auditor …`,
           });
         }
       }

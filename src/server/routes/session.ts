@@ -14,7 +14,7 @@ import {
   type Action,
   type UserActor,
 } from '../../auth/index.js';
-import { auditActor, recordAudit, type Center } from '../../center/index.js';
+import { auditActor, bootstrapCenter, bootstrapNeeded, recordAudit, type Center } from '../../center/index.js';
 import { InvalidInputError } from '../../core/index.js';
 import { SESSION_COOKIE, userOf } from '../authentication.js';
 import { LOGIN_RATE_LIMIT } from '../hardening.js';
@@ -120,6 +120,62 @@ export function registerSessionRoutes(app: FastifyInstance, center: Center): voi
         maxAge: SESSION_MAX_MS / 1000,
       });
       return { account: accountOf(actor), csrfToken: session.csrfToken, expiresAt: session.expiresAt };
+    },
+  );
+
+  const administrator = {
+    type: 'object',
+    required: ['username', 'password'],
+    properties: credentials,
+    additionalProperties: false,
+  } as const;
+  app.get(
+    '/api/v1/setup',
+    {
+      config: { access: 'none' },
+      schema: {
+        summary: '是否尚需建立“三员”账号 / whether the three administrators are still to be created',
+        tags: ['session'],
+        response: { 200: { type: 'object', properties: { needed: { type: 'boolean' } } } },
+      },
+    },
+    async () => ({ needed: await bootstrapNeeded(center) }),
+  );
+  app.post<{
+    Body: { code: string } & Record<'system' | 'security' | 'auditor', { username: string; password: string }>;
+  }>(
+    '/api/v1/setup',
+    {
+      config: { access: 'none' },
+      // The setup code is a secret like a password: guesses share the sign-in limit.
+      onRequest: signInLimit,
+      schema: {
+        summary:
+          '首次运行：用初始化码建立“三员”账号（yinji admin bootstrap）/ first run: create the three administrators with the setup code',
+        tags: ['session'],
+        body: {
+          type: 'object',
+          required: ['code', 'system', 'security', 'auditor'],
+          properties: {
+            code: { type: 'string', minLength: 1, maxLength: 100 },
+            system: administrator,
+            security: administrator,
+            auditor: administrator,
+          },
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { system: { type: 'string' }, security: { type: 'string' }, auditor: { type: 'string' } },
+          },
+          '4xx': errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const { code, ...people } = request.body;
+      return bootstrapCenter(center, code, people);
     },
   );
 

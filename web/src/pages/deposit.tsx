@@ -17,10 +17,10 @@ import {
   Upload,
 } from 'antd';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { api, ApiError, type CheckReport, type UploadOutcome } from '../api.js';
 import { CheckReportView } from '../check-report.js';
 import { formatBytes } from '../format.js';
+import { LinkButton } from '../link-button.js';
 import { useLang } from '../i18n.js';
 import { useSession } from '../session.js';
 import { tarBlob } from '../tar.js';
@@ -262,9 +262,9 @@ export function DepositPage() {
                 title={t('deposit.submitted')}
                 subTitle={t('deposit.submittedHint', { id: outcome.submission.id })}
                 extra={[
-                  <Link key="list" to="/submissions">
-                    <Button type="primary">{t('nav.submissions')}</Button>
-                  </Link>,
+                  <LinkButton key="list" to="/submissions" type="primary">
+                    {t('nav.submissions')}
+                  </LinkButton>,
                   <Button key="again" onClick={restart}>
                     {t('deposit.again')}
                   </Button>,
@@ -276,9 +276,9 @@ export function DepositPage() {
                 status="success"
                 title={t('deposit.registered', { regno: outcome.regno })}
                 extra={[
-                  <Link key="reg" to={`/registrations/${encodeURIComponent(outcome.regno)}`}>
-                    <Button type="primary">{t('deposit.openRegistration')}</Button>
-                  </Link>,
+                  <LinkButton key="reg" to={`/registrations/${encodeURIComponent(outcome.regno)}`} type="primary">
+                    {t('deposit.openRegistration')}
+                  </LinkButton>,
                   <Button key="again" onClick={restart}>
                     {t('deposit.again')}
                   </Button>,

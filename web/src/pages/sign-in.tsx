@@ -1,7 +1,8 @@
 import { Alert, Button, Card, Form, Input, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { ApiError } from '../api.js';
+import { api, ApiError } from '../api.js';
+import { LinkButton } from '../link-button.js';
 import { useLang } from '../i18n.js';
 import { useSession } from '../session.js';
 
@@ -13,6 +14,13 @@ export function SignInPage() {
   const [params] = useSearchParams();
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [setupNeeded, setSetupNeeded] = useState(false);
+  useEffect(() => {
+    api.setupNeeded().then(
+      (r) => setSetupNeeded(r.needed),
+      () => setSetupNeeded(false),
+    );
+  }, []);
 
   const submit = async (values: { username: string; password: string }): Promise<void> => {
     setBusy(true);
@@ -32,6 +40,19 @@ export function SignInPage() {
   return (
     <Card style={{ maxWidth: 400, margin: '48px auto' }}>
       <Typography.Title level={3}>{t('signIn.title')}</Typography.Title>
+      {setupNeeded && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={t('setup.needed')}
+          action={
+            <LinkButton to="/setup" size="small" type="primary">
+              {t('setup.start')}
+            </LinkButton>
+          }
+        />
+      )}
       {error !== undefined && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
       <Form
         layout="vertical"

@@ -1,8 +1,9 @@
-import { Alert, Button, Empty, Space, Table, Typography } from 'antd';
+import { Alert, Empty, Space, Table, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, ApiError, type Page, type Submission } from '../api.js';
 import { formatBytes, formatTime } from '../format.js';
+import { LinkButton } from '../link-button.js';
 import { useLang } from '../i18n.js';
 import { SubmissionStatusTag } from '../submission-status.js';
 
@@ -20,9 +21,9 @@ export function SubmissionsPage() {
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Space style={{ justifyContent: 'space-between', width: '100%' }}>
         <Typography.Title level={2}>{t('nav.submissions')}</Typography.Title>
-        <Link to="/deposit">
-          <Button type="primary">{t('nav.deposit')}</Button>
-        </Link>
+        <LinkButton to="/deposit" type="primary">
+          {t('nav.deposit')}
+        </LinkButton>
       </Space>
       {error !== undefined && <Alert type="error" showIcon message={error} />}
       <Table<Submission>
