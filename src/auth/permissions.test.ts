@@ -40,6 +40,7 @@ const ADMIN_ACTIONS: Record<AdminRole, readonly Action[]> = {
     'manage-peers',
     'manage-keys',
     'read-metrics',
+    'read-statistics',
   ],
   'security-admin': ['manage-units', 'list-users', 'manage-users', 'assign-roles', 'revoke-tokens'],
   'security-auditor': ['read-audit-log', 'verify-audit-log'],

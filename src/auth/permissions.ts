@@ -69,6 +69,8 @@ export const ACTIONS = [
   'manage-peers',
   'manage-keys',
   'read-metrics',
+  // operators and the system administrator: the console's dashboard (counts, no record content)
+  'read-statistics',
   // security auditor
   'read-audit-log',
   'verify-audit-log',
@@ -137,6 +139,7 @@ export const PERMISSIONS: Readonly<Record<Action, ActionRule>> = {
   'manage-peers': { scope: 'center', roles: ['system-admin'] },
   'manage-keys': { scope: 'center', roles: ['system-admin'] },
   'read-metrics': { scope: 'center', roles: ['system-admin'] },
+  'read-statistics': { scope: 'center', roles: ['operator', 'system-admin'] },
 
   'read-audit-log': { scope: 'center', roles: ['security-auditor'] },
   'verify-audit-log': { scope: 'center', roles: ['security-auditor'] },

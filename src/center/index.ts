@@ -6,6 +6,7 @@ export * from './export-bag.js';
 export * from './init.js';
 export * from './keys.js';
 export * from './queries.js';
+export * from './statistics.js';
 export * from './recovery.js';
 export * from './registration-record.js';
 export * from './restore.js';

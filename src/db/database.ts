@@ -65,6 +65,7 @@ export class KyselyDatabase implements Database {
   readonly witness;
   readonly catalog;
   readonly accessRequests;
+  readonly statistics;
   /** Internal to db/: not on the Database interface and never exported from index.ts. */
   readonly kysely: Kysely<Schema>;
   readonly #options: ResolvedOptions;
@@ -105,6 +106,7 @@ export class KyselyDatabase implements Database {
     this.witness = repos.witness;
     this.catalog = repos.catalog;
     this.accessRequests = repos.accessRequests;
+    this.statistics = repos.statistics;
   }
 
   async migrate(): Promise<readonly MigrationOutcome[]> {

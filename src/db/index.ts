@@ -25,6 +25,7 @@ export type { Evidence } from './repositories/evidence.js';
 export type { LedgerLeaf, LedgerNode, LedgerNodeKey, StoredCheckpoint } from './repositories/ledger.js';
 export { nodeKey } from './repositories/ledger.js';
 export type { FileLocation } from './repositories/registrations.js';
+export type { HoldingsFigures } from './repositories/statistics.js';
 export type { AccessRequest, AccessRequestStatus } from './repositories/access-requests.js';
 export { FACET_FIELDS, SEARCH_COLUMNS } from './repositories/catalog.js';
 export { CATALOG_REINDEX_SETTING } from './migrations/012-catalog-tags.js';

@@ -311,6 +311,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   },
   'POST /tsa': { kind: 'open' },
 
+  'GET /api/v1/statistics': { kind: 'center', request: () => ({ url: '/api/v1/statistics' }) },
   'GET /api/v1/jobs': { kind: 'center', request: () => ({ url: '/api/v1/jobs' }) },
   'GET /api/v1/audits': { kind: 'center', request: () => ({ url: '/api/v1/audits' }) },
   'GET /api/v1/replication': { kind: 'center', request: () => ({ url: '/api/v1/replication' }) },

@@ -55,6 +55,7 @@ const TEXT = {
     approve: '通过并登记',
     certificate: '下载登记证明（PDF）',
     setupStart: '用初始化码建立',
+    dashboard: '中心概况',
     mySubmissions: '我的登记申请',
     statusSubmitted: '已提交',
     setupCode: '初始化码',
@@ -87,6 +88,7 @@ const TEXT = {
     approve: 'Approve and register',
     certificate: 'Download the certificate (PDF)',
     setupStart: 'Create them with the setup code',
+    dashboard: 'The center at a glance',
     mySubmissions: 'My submissions',
     statusSubmitted: 'submitted',
     setupCode: 'Setup code',
@@ -99,7 +101,8 @@ const TEXT = {
   },
 } as const;
 
-describe.skipIf('reason' in chromiumFound)('the web console in Chromium', () => {
+// A browser, a center and argon2 sign-ins beside the rest of the suite on two cores: generous time.
+describe.skipIf('reason' in chromiumFound)('the web console in Chromium', { timeout: 120_000 }, () => {
   let tmp: string;
   let server: Awaited<ReturnType<typeof serveYinji>>;
   let browser: Browser;
@@ -169,7 +172,7 @@ describe.skipIf('reason' in chromiumFound)('the web console in Chromium', () => 
       };
       const signOut = async (p: Page): Promise<void> => {
         signedInAs = undefined;
-        await p.getByTestId('account-menu').hover();
+        await p.getByTestId('account-menu').click();
         await p.getByText(text.signOut).click();
         await poll(() => p.getByTestId('account-menu').count()).toBe(0);
       };
@@ -232,12 +235,17 @@ describe.skipIf('reason' in chromiumFound)('the web console in Chromium', () => 
         await page.getByRole('button', { name: text.signIn, exact: true }).last().click();
         const account = page.getByTestId('account-menu');
         await poll(() => account.textContent()).toContain('op');
+        // An operator's home is the dashboard: figures and charts of the holdings.
+        await poll(() => page.getByRole('heading', { name: text.dashboard }).count()).toBe(1);
+        await poll(() => page.locator('[role=img] svg').count()).toBeGreaterThanOrEqual(4);
+        await page.getByTestId('account-menu').click();
         await poll(() => page.getByText(text.role).count()).toBeGreaterThan(0);
-        await screenshot(page, `${lang}-home`);
+        await page.keyboard.press('Escape');
+        await screenshot(page, `${lang}-dashboard`);
         // Signed in as staff, the search shows the controlled entry too.
         await page.goto(url('/search?q=%E7%A4%BE%E4%BC%9A%E4%BF%9D%E9%99%A9'));
         await poll(() => page.getByText('专项审计内部报告').count()).toBe(1);
-        await page.getByTestId('account-menu').hover();
+        await page.getByTestId('account-menu').click();
         await page.getByText(text.signOut).click();
         await poll(() => page.getByRole('link', { name: text.signIn }).count()).toBeGreaterThan(0);
       });

@@ -159,6 +159,22 @@ export interface RegisteredFile {
   readonly sha256: string;
 }
 
+/** GET /api/v1/statistics (src/center/statistics.ts): counts for the dashboard. */
+export interface Statistics {
+  readonly generatedAt: string;
+  readonly byMonth: ReadonlyArray<{ month: string; registrations: number; files: number; bytes: number }>;
+  readonly byUnitType: ReadonlyArray<{ key: string; registrations: number; bytes: number }>;
+  readonly byDomain: ReadonlyArray<{ key: string; registrations: number; bytes: number }>;
+  readonly byClassification: ReadonlyArray<{ key: string; registrations: number; bytes: number }>;
+  readonly units: { readonly total: number; readonly registered: number };
+  readonly copies: ReadonlyArray<{ copies: number; registrations: number }>;
+  readonly replicaStates: ReadonlyArray<{ state: string; count: number }>;
+  readonly lastAuditAt: string | null;
+  readonly awaitingReview: number;
+  readonly targets: ReadonlyArray<{ targetId: string; copies: number; damaged: number; bytes: number }>;
+  readonly disk: { readonly total: number; readonly free: number } | null;
+}
+
 /** An error the API answered with: its code and message (already in the console's language). */
 export class ApiError extends Error {
   constructor(
@@ -277,6 +293,7 @@ export const api = {
       params: { id },
       body: { decision, ...(reasons === undefined ? {} : { reasons }) },
     }),
+  statistics: () => call<Statistics>('statistics'),
   registration: (regno: string) => call<Registration>('registration', { params: { regno } }),
   registrationFiles: (regno: string) =>
     call<{ version: number; files: RegisteredFile[] }>('registrationFiles', { params: { regno } }),

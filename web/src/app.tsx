@@ -14,22 +14,29 @@ import {
 } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useEffect, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, type ComponentType, type ReactNode } from 'react';
 import { BrowserRouter, Link, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { setApiLanguage } from './api.js';
 import { LangProvider, useLang, type Lang } from './i18n.js';
 import { LinkButton } from './link-button.js';
 import type { MessageId } from './messages.js';
-import { DepositPage } from './pages/deposit.js';
 import { HomePage } from './pages/home.js';
-import { RegistrationPage } from './pages/registration.js';
-import { ReviewPage } from './pages/review.js';
 import { SearchPage } from './pages/search.js';
-import { SetupPage } from './pages/setup.js';
 import { SignInPage } from './pages/sign-in.js';
-import { SubmissionsPage } from './pages/submissions.js';
 import { VerifyPage } from './pages/verify.js';
+import { roleLabel } from './roles.js';
 import { SessionProvider, useSession } from './session.js';
+
+// Pages for signed-in staff and units load when first opened: the public pages (verification,
+// search) stay small, and ECharts is fetched only with the dashboard.
+const page = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) =>
+  lazy(() => load().then((m) => ({ default: m[name] })));
+const DashboardPage = page(() => import('./pages/dashboard.js'), 'DashboardPage');
+const DepositPage = page(() => import('./pages/deposit.js'), 'DepositPage');
+const RegistrationPage = page(() => import('./pages/registration.js'), 'RegistrationPage');
+const ReviewPage = page(() => import('./pages/review.js'), 'ReviewPage');
+const SetupPage = page(() => import('./pages/setup.js'), 'SetupPage');
+const SubmissionsPage = page(() => import('./pages/submissions.js'), 'SubmissionsPage');
 
 /** The seal red of Chinese official documents, as the theme's primary colour. */
 const THEME = { token: { colorPrimary: '#b71c1c', borderRadius: 4 } };
@@ -71,6 +78,7 @@ function Shell() {
   const roles = account?.roles ?? [];
   const unitUser = roles.includes('depositor') || roles.includes('unit-manager');
   const operator = roles.includes('operator');
+  const showsDashboard = operator || roles.includes('system-admin');
   const link = (path: string, label: MessageId) => ({ key: path, label: <Link to={path}>{t(label)}</Link> });
   // Each account sees the pages of its work; the center checks every call again whatever the menu shows.
   const items = [
@@ -117,9 +125,17 @@ function Shell() {
           )}
           {account != null && (
             <Dropdown
+              // Opened by a click (or Enter), not by hovering: tablets have no hover.
+              trigger={['click']}
               menu={{
-                items: [{ key: 'out', icon: <LogoutOutlined />, label: t('nav.signOut') }],
-                onClick: () => void signOut().then(() => navigate('/')),
+                items: [
+                  { key: 'roles', label: account.roles.map((r) => roleLabel(r, t)).join('、'), disabled: true },
+                  { type: 'divider' },
+                  { key: 'out', icon: <LogoutOutlined />, label: t('nav.signOut') },
+                ],
+                onClick: ({ key }) => {
+                  if (key === 'out') void signOut().then(() => navigate('/'));
+                },
               }}
             >
               <Button icon={<UserOutlined />} data-testid="account-menu">
@@ -130,31 +146,33 @@ function Shell() {
         </Space>
       </Layout.Header>
       <Layout.Content style={{ padding: '24px', maxWidth: 1200, width: '100%', margin: '0 auto' }}>
-        <Routes>
-          <Route path="/" element={<HomePage />} />
-          <Route path="/verify" element={<VerifyPage />} />
-          <Route path="/search" element={<SearchPage />} />
-          <Route path="/sign-in" element={<SignInPage />} />
-          <Route path="/setup" element={<SetupPage />} />
-          <Route path="/deposit" element={<SignedIn page={<DepositPage />} />} />
-          <Route path="/submissions" element={<SignedIn page={<SubmissionsPage />} />} />
-          <Route path="/review" element={<SignedIn page={<ReviewPage />} />} />
-          <Route path="/registrations/:regno" element={<SignedIn page={<RegistrationPage />} />} />
-          <Route
-            path="*"
-            element={
-              <Result
-                status="404"
-                title={t('common.notFound')}
-                extra={
-                  <LinkButton to="/" type="primary">
-                    {t('common.backHome')}
-                  </LinkButton>
-                }
-              />
-            }
-          />
-        </Routes>
+        <Suspense fallback={<Spin />}>
+          <Routes>
+            <Route path="/" element={showsDashboard ? <DashboardPage /> : <HomePage />} />
+            <Route path="/verify" element={<VerifyPage />} />
+            <Route path="/search" element={<SearchPage />} />
+            <Route path="/sign-in" element={<SignInPage />} />
+            <Route path="/setup" element={<SetupPage />} />
+            <Route path="/deposit" element={<SignedIn page={<DepositPage />} />} />
+            <Route path="/submissions" element={<SignedIn page={<SubmissionsPage />} />} />
+            <Route path="/review" element={<SignedIn page={<ReviewPage />} />} />
+            <Route path="/registrations/:regno" element={<SignedIn page={<RegistrationPage />} />} />
+            <Route
+              path="*"
+              element={
+                <Result
+                  status="404"
+                  title={t('common.notFound')}
+                  extra={
+                    <LinkButton to="/" type="primary">
+                      {t('common.backHome')}
+                    </LinkButton>
+                  }
+                />
+              }
+            />
+          </Routes>
+        </Suspense>
       </Layout.Content>
       <Layout.Footer style={{ textAlign: 'center' }}>
         {t('app.name')} · {t('app.subtitle')}

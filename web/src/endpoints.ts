@@ -19,6 +19,7 @@ export const ENDPOINTS = {
   submission: ['GET', '/api/v1/submissions/{id}'],
   reviewQueue: ['GET', '/api/v1/review/queue'],
   review: ['POST', '/api/v1/submissions/{id}/review'],
+  statistics: ['GET', '/api/v1/statistics'],
   registration: ['GET', '/api/v1/registrations/{regno}'],
   registrationFiles: ['GET', '/api/v1/registrations/{regno}/files'],
   certificate: ['GET', '/api/v1/registrations/{regno}/certificate'],

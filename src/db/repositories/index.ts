@@ -18,6 +18,7 @@ import { replicaRepository, type ReplicaRepository } from './replicas.js';
 import { witnessRepository, type WitnessRepository } from './witness.js';
 import { registrationRepository, type RegistrationRepository } from './registrations.js';
 import { sequenceRepository, type SequenceRepository } from './sequences.js';
+import { statisticsRepository, type StatisticsRepository } from './statistics.js';
 import { sessionRepository, type SessionRepository } from './sessions.js';
 import { settingsRepository, type SettingsRepository } from './settings.js';
 import { setupCodeRepository, type SetupCodeRepository } from './setup-codes.js';
@@ -43,6 +44,7 @@ export type {
   SessionRepository,
   SettingsRepository,
   SetupCodeRepository,
+  StatisticsRepository,
   SubmissionRepository,
   UnitRepository,
   UserRepository,
@@ -80,6 +82,7 @@ export interface Repositories {
   readonly witness: WitnessRepository;
   readonly catalog: CatalogRepository;
   readonly accessRequests: AccessRequestRepository;
+  readonly statistics: StatisticsRepository;
 }
 
 export function bindRepositories(ctx: RepoContext): Repositories {
@@ -109,5 +112,6 @@ export function bindRepositories(ctx: RepoContext): Repositories {
     witness: witnessRepository(ctx),
     catalog: catalogRepository(ctx),
     accessRequests: accessRequestRepository(ctx),
+    statistics: statisticsRepository(ctx),
   });
 }

@@ -1,5 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import { auditOverview, jobsOverview, readPolicy, replicationOverview, type Center } from '../../center/index.js';
+import {
+  auditOverview,
+  centerStatistics,
+  jobsOverview,
+  readPolicy,
+  replicationOverview,
+  type Center,
+} from '../../center/index.js';
 import type { JobState } from '../../db/index.js';
 
 const jobSchema = {
@@ -49,6 +56,18 @@ const targetSchema = {
 
 /** Background job state, audits and replication for operators and the dashboard. */
 export function registerJobRoutes(app: FastifyInstance, center: Center): void {
+  app.get(
+    '/api/v1/statistics',
+    {
+      config: { access: 'read-statistics' },
+      schema: {
+        summary:
+          '统计：登记量、单位类型与重点领域、副本健康、磁盘与进度（控制台首页）/ statistics for the dashboard: holdings, units, replica health, disk, progress',
+        tags: ['operations'],
+      },
+    },
+    async (request) => centerStatistics(center, request.actor),
+  );
   app.get<{ Querystring: { state?: JobState; kind?: string; limit?: number } }>(
     '/api/v1/jobs',
     {

@@ -3,16 +3,7 @@ import { Card, Col, Descriptions, Row, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import { useLang } from '../i18n.js';
 import { useSession } from '../session.js';
-import type { MessageId } from '../messages.js';
-
-const ROLE_LABEL: Readonly<Record<string, MessageId>> = {
-  depositor: 'role.depositor',
-  'unit-manager': 'role.unitManager',
-  operator: 'role.operator',
-  'system-admin': 'role.systemAdmin',
-  'security-admin': 'role.securityAdmin',
-  'security-auditor': 'role.securityAuditor',
-};
+import { roleLabel } from '../roles.js';
 
 /** 首页: what anyone can do here, and who is signed in. */
 export function HomePage() {
@@ -28,7 +19,7 @@ export function HomePage() {
             <Descriptions.Item label={t('signIn.username')}>{account.username}</Descriptions.Item>
             <Descriptions.Item label={t('home.roles')}>
               {account.roles.map((r) => (
-                <Tag key={r}>{ROLE_LABEL[r] === undefined ? r : t(ROLE_LABEL[r])}</Tag>
+                <Tag key={r}>{roleLabel(r, t)}</Tag>
               ))}
             </Descriptions.Item>
           </Descriptions>
