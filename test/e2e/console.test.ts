@@ -56,6 +56,7 @@ const TEXT = {
     certificate: '下载登记证明（PDF）',
     setupStart: '用初始化码建立',
     dashboard: '中心概况',
+    checksTab: '四性检测',
     mySubmissions: '我的登记申请',
     statusSubmitted: '已提交',
     setupCode: '初始化码',
@@ -89,6 +90,7 @@ const TEXT = {
     certificate: 'Download the certificate (PDF)',
     setupStart: 'Create them with the setup code',
     dashboard: 'The center at a glance',
+    checksTab: 'Four-properties check',
     mySubmissions: 'My submissions',
     statusSubmitted: 'submitted',
     setupCode: 'Setup code',
@@ -355,6 +357,9 @@ describe.skipIf('reason' in chromiumFound)('the web console in Chromium', { time
         ]);
         const pdf = await readFile(await download.path());
         expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+        // The registration keeps the check report it was registered with.
+        await page.getByRole('tab', { name: text.checksTab }).click();
+        await poll(() => page.getByTestId('check-report').count()).toBe(1);
         await signOut(page);
       });
     });

@@ -150,13 +150,37 @@ export interface Registration {
   readonly fileCount: number;
   readonly byteCount: number;
   readonly createdAt: string;
-  readonly versions: ReadonlyArray<{ version: number; created?: string; message?: string; [k: string]: unknown }>;
+  readonly versions: ReadonlyArray<{
+    version: number;
+    createdAt: string;
+    fileCount: number;
+    byteCount: number;
+    message: string;
+  }>;
 }
 
 export interface RegisteredFile {
   readonly path: string;
   readonly size: number;
   readonly sha256: string;
+}
+
+/** The check reports of a registration's version, each stage (deposit, review …) as run. */
+export interface RegistrationChecks {
+  readonly version: number;
+  readonly reports: ReadonlyArray<{ stage: string; createdAt: string; report: CheckReport }>;
+  readonly acceptances: ReadonlyArray<{ itemId: string; reason: string; agent: string; at: string }>;
+}
+
+/** A registration's copy at one replica target (src/center/replication.ts ReplicaView). */
+export interface ReplicaView {
+  readonly targetId: string;
+  readonly kind?: string;
+  readonly status: 'copied' | 'behind' | 'pending' | 'damaged' | 'not-in-policy';
+  readonly version?: number;
+  readonly copiedAt?: string;
+  readonly auditedAt?: string | null;
+  readonly auditOutcome?: 'success' | 'failure' | null;
 }
 
 /** GET /api/v1/statistics (src/center/statistics.ts): counts for the dashboard. */
@@ -295,6 +319,9 @@ export const api = {
     }),
   statistics: () => call<Statistics>('statistics'),
   registration: (regno: string) => call<Registration>('registration', { params: { regno } }),
+  registrationChecks: (regno: string) => call<RegistrationChecks>('registrationChecks', { params: { regno } }),
+  registrationReplicas: (regno: string) =>
+    call<{ headVersion: number; replicas: ReplicaView[] }>('registrationReplicas', { params: { regno } }),
   registrationFiles: (regno: string) =>
     call<{ version: number; files: RegisteredFile[] }>('registrationFiles', { params: { regno } }),
 };

@@ -22,6 +22,8 @@ export const ENDPOINTS = {
   statistics: ['GET', '/api/v1/statistics'],
   registration: ['GET', '/api/v1/registrations/{regno}'],
   registrationFiles: ['GET', '/api/v1/registrations/{regno}/files'],
+  registrationChecks: ['GET', '/api/v1/registrations/{regno}/checks'],
+  registrationReplicas: ['GET', '/api/v1/registrations/{regno}/replicas'],
   certificate: ['GET', '/api/v1/registrations/{regno}/certificate'],
   receipt: ['GET', '/api/v1/registrations/{regno}/receipt'],
 } as const satisfies Record<string, readonly [string, string]>;

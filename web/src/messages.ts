@@ -354,6 +354,19 @@ export const MESSAGES = {
     en: 'The certificate’s QR code leads to this center’s verification page; the receipt can be checked anywhere, offline (yinji verify --receipt).',
   },
   'registration.path': { zh: '路径', en: 'Path' },
+  'registration.checks': { zh: '四性检测', en: 'Four-properties check' },
+  'registration.versions': { zh: '版本', en: 'Versions' },
+  'registration.replicas': { zh: '副本与审计', en: 'Copies and audits' },
+  'registration.lastAudit': { zh: '最近审计', en: 'Last audit' },
+  'registration.accepted': {
+    zh: '检测项 {item} 的警告已由 {agent} 接受：{reason}',
+    en: 'The warning of {item} was accepted by {agent}: {reason}',
+  },
+  'replica.copied': { zh: '已复制', en: 'copied' },
+  'replica.behind': { zh: '版本落后', en: 'behind' },
+  'replica.pending': { zh: '待复制', en: 'pending' },
+  'replica.damaged': { zh: '损坏', en: 'damaged' },
+  'replica.not-in-policy': { zh: '不在策略内', en: 'not in the policy' },
 } as const satisfies Record<string, { zh: string; en: string }>;
 
 export type MessageId = keyof typeof MESSAGES;
