@@ -8,6 +8,7 @@
  * each page go to test-results/screenshots/. Real `yinji serve` (dist/).
  */
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,14 @@ import { runYinji, serveYinji, yinjiJson } from '../support/cli.js';
 
 /** Wait for the page to reach a state: generous, for a slow CI machine (the default is one second). */
 const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000 });
+
+/** axe-core, injected into each page to check it against WCAG 2 A and AA. */
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+interface AxeViolation {
+  id: string;
+  impact?: string | null;
+  nodes: Array<{ target: string[]; failureSummary?: string }>;
+}
 
 const PASSWORD = '中心业务员的长口令-console-e2e';
 const chromiumFound = findChromium();
@@ -361,6 +370,67 @@ describe.skipIf('reason' in chromiumFound)('the web console in Chromium', { time
         await page.getByRole('tab', { name: text.checksTab }).click();
         await poll(() => page.getByTestId('check-report').count()).toBe(1);
         await signOut(page);
+      });
+
+      it('meets WCAG 2 A and AA (axe-core) on every page, fits a tablet, and signs in by keyboard alone', async () => {
+        // Its own browser context: axe is injected as a script, which the console's content policy
+        // rightly refuses (the other tests run under it), so this one context bypasses it.
+        const quality = await browser.newContext({
+          locale: text.locale,
+          viewport: { width: 1280, height: 800 },
+          bypassCSP: true,
+        });
+        const qp = await quality.newPage();
+        const check = async (path: string): Promise<void> => {
+          await qp.goto(url(path));
+          await qp.waitForLoadState('networkidle');
+          await qp.addScriptTag({ path: AXE });
+          const violations = await qp.evaluate(async () => {
+            const { axe } = globalThis as unknown as {
+              axe: { run(options: object): Promise<{ violations: AxeViolation[] }> };
+            };
+            const result = await axe.run({ runOnly: ['wcag2a', 'wcag2aa'] });
+            return result.violations
+              .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+              .map(
+                (v) => `${v.id}: ${v.nodes.map((n) => `${n.target.join(' ')} (${n.failureSummary ?? ''})`).join(', ')}`,
+              );
+          });
+          expect(violations, path).toEqual([]);
+          // A tablet in portrait: nothing wider than the screen.
+          await qp.setViewportSize({ width: 768, height: 1024 });
+          // (The menu folds its items into "…" once it has measured the narrower header.)
+          const overflow = () =>
+            qp.evaluate(() => {
+              const g = globalThis as unknown as {
+                innerWidth: number;
+                document: { documentElement: { scrollWidth: number } };
+              };
+              return g.document.documentElement.scrollWidth - g.innerWidth;
+            });
+          await expect.poll(overflow, { message: `${path} at 768 px`, timeout: 5_000 }).toBeLessThanOrEqual(0);
+          await qp.setViewportSize({ width: 1280, height: 800 });
+        };
+        try {
+          for (const path of ['/', '/verify', `/search?q=${encodeURIComponent('社会保险')}`, '/sign-in', '/setup']) {
+            await check(path);
+          }
+          // Keyboard only: the username field has focus, Tab to the password, Enter to sign in.
+          await qp.goto(url('/sign-in'));
+          await qp.getByLabel(text.username).waitFor();
+          await qp.keyboard.type('op');
+          await qp.keyboard.press('Tab');
+          await qp.keyboard.type(PASSWORD);
+          await qp.keyboard.press('Enter');
+          await poll(() => qp.getByTestId('account-menu').textContent()).toContain('op');
+          for (const path of ['/', '/deposit', '/review', `/registrations/${regno}`]) await check(path);
+          await qp.setViewportSize({ width: 768, height: 1024 });
+          await qp.goto(url('/'));
+          await poll(() => qp.locator('[role=img] svg').count()).toBeGreaterThanOrEqual(4);
+          await screenshot(qp, `${lang}-dashboard-tablet`);
+        } finally {
+          await quality.close();
+        }
       });
     });
   }

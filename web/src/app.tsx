@@ -38,8 +38,35 @@ const ReviewPage = page(() => import('./pages/review.js'), 'ReviewPage');
 const SetupPage = page(() => import('./pages/setup.js'), 'SetupPage');
 const SubmissionsPage = page(() => import('./pages/submissions.js'), 'SubmissionsPage');
 
-/** The seal red of Chinese official documents, as the theme's primary colour. */
-const THEME = { token: { colorPrimary: '#b71c1c', borderRadius: 4 } };
+/**
+ * The seal red of Chinese official documents as the primary colour; secondary,
+ * placeholder and status colours darker than Ant Design's defaults, which fall
+ * short of WCAG 2 AA contrast (4.5:1). Tags use the status colours only
+ * (success, warning, error, processing): the palette ones fail it too.
+ */
+const THEME = {
+  token: {
+    colorPrimary: '#b71c1c',
+    borderRadius: 4,
+    colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
+    colorTextDescription: 'rgba(0, 0, 0, 0.65)',
+    colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
+    colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
+    // Status colours dark enough for their text on their own light backgrounds (tags, alerts).
+    colorSuccess: '#237804',
+    colorWarning: '#ad4e00',
+    colorError: '#a8071a',
+    colorInfo: '#0958d9',
+    colorSuccessBg: '#f6ffed',
+    colorWarningBg: '#fffbe6',
+    colorErrorBg: '#fff2f0',
+    colorInfoBg: '#e6f4ff',
+    colorSuccessText: '#135200',
+    colorWarningText: '#873800',
+    colorErrorText: '#820014',
+    colorInfoText: '#003eb3',
+  },
+};
 
 export function App() {
   return (

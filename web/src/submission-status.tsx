@@ -5,8 +5,8 @@ import { useLang } from './i18n.js';
 const COLOR: Record<SubmissionStatus, string> = {
   draft: 'default',
   uploaded: 'default',
-  'self-checked': 'blue',
-  submitted: 'gold',
+  'self-checked': 'processing',
+  submitted: 'warning',
   'under-review': 'processing',
   approved: 'processing',
   registered: 'success',

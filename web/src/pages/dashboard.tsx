@@ -244,7 +244,7 @@ export function DashboardPage() {
               rowKey="targetId"
               pagination={false}
               dataSource={[...stats.targets]}
-              locale={{ emptyText: t('dashboard.noTargets') }}
+              locale={{ emptyText: <Typography.Text type="secondary">{t('dashboard.noTargets')}</Typography.Text> }}
               columns={[
                 { title: t('dashboard.target'), dataIndex: 'targetId' },
                 { title: t('dashboard.copies'), dataIndex: 'copies', width: 90 },

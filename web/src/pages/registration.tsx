@@ -179,7 +179,7 @@ export function RegistrationPage() {
                 rowKey="targetId"
                 pagination={false}
                 dataSource={replicas ?? []}
-                locale={{ emptyText: t('dashboard.noTargets') }}
+                locale={{ emptyText: <Typography.Text type="secondary">{t('dashboard.noTargets')}</Typography.Text> }}
                 columns={[
                   { title: t('dashboard.target'), dataIndex: 'targetId' },
                   {

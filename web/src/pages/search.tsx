@@ -95,7 +95,7 @@ export function SearchPage() {
       {FILTERS.some((f) => filter(f) !== undefined) && (
         <Space wrap>
           {FILTERS.filter((f) => filter(f) !== undefined).map((f) => (
-            <Tag key={f} closable color="blue" onClose={() => update({ [f]: undefined })}>
+            <Tag key={f} closable color="processing" onClose={() => update({ [f]: undefined })}>
               {t(FACET_LABEL[f])}：{facetValue(f, filter(f)!)}
             </Tag>
           ))}
@@ -130,7 +130,7 @@ export function SearchPage() {
                         <Space wrap size={4}>
                           {hit.archivalCode !== '' && <Tag>{hit.archivalCode}</Tag>}
                           {hit.year !== null && <span>{hit.year}</span>}
-                          <Tag color={hit.openStatus === 'open' ? 'green' : 'orange'}>
+                          <Tag color={hit.openStatus === 'open' ? 'success' : 'warning'}>
                             {t(hit.openStatus === 'open' ? 'search.open' : 'search.controlled')}
                           </Tag>
                         </Space>
