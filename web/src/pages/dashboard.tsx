@@ -165,33 +165,23 @@ export function DashboardPage() {
             </Typography.Paragraph>
           </Card>
         </Col>
-        <Col xs={24} md={8}>
-          <Card title={t('dashboard.byUnitType')}>
-            {stats.byUnitType.length === 0 ? (
-              <Empty description={t('dashboard.none')} />
-            ) : (
-              <Chart option={charts.byType} label={t('dashboard.byUnitType')} />
-            )}
-          </Card>
-        </Col>
-        <Col xs={24} md={8}>
-          <Card title={t('dashboard.byDomain')}>
-            {stats.byDomain.length === 0 ? (
-              <Empty description={t('dashboard.none')} />
-            ) : (
-              <Chart option={charts.byDomain} label={t('dashboard.byDomain')} />
-            )}
-          </Card>
-        </Col>
-        <Col xs={24} md={8}>
-          <Card title={t('dashboard.byClassification')}>
-            {stats.byClassification.length === 0 ? (
-              <Empty description={t('dashboard.none')} />
-            ) : (
-              <Chart option={charts.byClassification} label={t('dashboard.byClassification')} />
-            )}
-          </Card>
-        </Col>
+        {(
+          [
+            ['dashboard.byUnitType', stats.byUnitType, charts.byType],
+            ['dashboard.byDomain', stats.byDomain, charts.byDomain],
+            ['dashboard.byClassification', stats.byClassification, charts.byClassification],
+          ] as const
+        ).map(([title, rows, option]) => (
+          <Col xs={24} md={8} key={title}>
+            <Card title={t(title)}>
+              {rows.length === 0 ? (
+                <Empty description={t('dashboard.none')} />
+              ) : (
+                <Chart option={option} label={t(title)} />
+              )}
+            </Card>
+          </Col>
+        ))}
         <Col xs={24} lg={12}>
           <Card title={t('dashboard.replicaHealth')}>
             {noCopy > 0 && (
