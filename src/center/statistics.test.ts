@@ -38,6 +38,37 @@ for (const dialect of TEST_DIALECTS) {
         await deposit(center, { source, unit, title: `${unit} 的文件` });
       }
       const [first] = (await center.db.registrations.list({ limit: 1 })).items;
+      await center.db.replicaTargets.put({
+        id: 'disk2',
+        kind: 'storage',
+        name: '第二块盘',
+        location: '/mnt/b',
+        encryption: 'none',
+      });
+      await center.db.replicaTargets.put({
+        id: 'tape',
+        kind: 'storage',
+        name: '磁带库',
+        location: '/mnt/t',
+        encryption: 'none',
+      });
+      // A removed target's copy is history, not a copy: it counts nowhere.
+      await center.db.replicaTargets.put({
+        id: 'old',
+        kind: 'storage',
+        name: '旧盘',
+        location: '/mnt/o',
+        encryption: 'none',
+      });
+      await center.db.replicas.recordCopy({
+        regno: first!.regno,
+        targetId: 'old',
+        version: 1,
+        encryption: 'none',
+        files: 2,
+        bytes: 10,
+      });
+      await center.db.replicaTargets.remove('old');
       await center.db.replicas.recordCopy({
         regno: first!.regno,
         targetId: 'disk2',
@@ -74,7 +105,10 @@ for (const dialect of TEST_DIALECTS) {
         { copies: 1, registrations: 1 },
       ]);
       expect(s.replicaStates).toEqual([{ state: 'complete', count: 1 }]);
-      expect(s.targets).toEqual([{ targetId: 'disk2', copies: 1, damaged: 0, bytes: 10 }]);
+      expect(s.targets).toEqual([
+        { targetId: 'disk2', copies: 1, damaged: 0, bytes: 10 },
+        { targetId: 'tape', copies: 0, damaged: 0, bytes: 0 },
+      ]);
       expect(s.awaitingReview).toBe(0);
       expect(s.disk!.free).toBeGreaterThan(0);
       expect(s.disk!.total).toBeGreaterThanOrEqual(s.disk!.free);

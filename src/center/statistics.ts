@@ -5,8 +5,6 @@ import type { Center } from './center.js';
 
 export interface CenterStatistics extends HoldingsFigures {
   readonly generatedAt: string;
-  /** Copies per replica target: how many, how many damaged, bytes. */
-  readonly targets: ReadonlyArray<{ targetId: string; copies: number; damaged: number; bytes: number }>;
   /** The disk of the data directory (database, staging, a filesystem store): null where it cannot be asked. */
   readonly disk: { readonly total: number; readonly free: number } | null;
 }
@@ -19,13 +17,12 @@ export interface CenterStatistics extends HoldingsFigures {
  */
 export async function centerStatistics(center: Center, actor: Actor): Promise<CenterStatistics> {
   requirePermission(actor, 'read-statistics');
-  const [holdings, targets, disk] = await Promise.all([
+  const [holdings, disk] = await Promise.all([
     center.db.statistics.holdings(),
-    center.db.replicas.summary(),
     statfs(center.dataDir).then(
       (s) => ({ total: s.blocks * s.bsize, free: s.bavail * s.bsize }),
       () => null,
     ),
   ]);
-  return { generatedAt: center.clock.now().toISOString(), ...holdings, targets, disk };
+  return { generatedAt: center.clock.now().toISOString(), ...holdings, disk };
 }

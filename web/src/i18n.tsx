@@ -33,7 +33,8 @@ export function LangProvider({ children }: { children: ReactNode }) {
   }, []);
   const t = useCallback(
     (id: MessageId, vars?: Readonly<Record<string, string | number>>) =>
-      MESSAGES[id][lang].replace(/\{(\w+)\}/g, (whole, name: string) => String(vars?.[name] ?? whole)),
+      // An id the console has no text for (a new unit type from a newer center, say) shows as itself.
+      (MESSAGES[id]?.[lang] ?? id).replace(/\{(\w+)\}/g, (whole, name: string) => String(vars?.[name] ?? whole)),
     [lang],
   );
   const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);

@@ -63,16 +63,16 @@ export const MESSAGES = {
   'dashboard.damaged': { zh: '损坏', en: 'Damaged' },
   'dashboard.target': { zh: '备份目标', en: 'Replica target' },
   'dashboard.noTargets': {
-    zh: '尚未配置异地备份目标（yinji replica add）',
-    en: 'No replica targets yet (yinji replica add)',
+    zh: '尚无副本：用 yinji target add 或 yinji peer add 添加备份目标，再用 yinji replication 设定复制策略',
+    en: 'No copies yet: add a target with yinji target add or yinji peer add, then set the policy with yinji replication',
   },
   'dashboard.noCopyWarning': {
     zh: '有 {n} 项登记还没有异地副本：请配置备份目标和复制策略。',
     en: '{n} registrations have no off-site copy yet: set up a replica target and a policy.',
   },
   'dashboard.damagedWarning': {
-    zh: '有 {n} 个副本在审计中发现损坏：请运行 yinji audit 修复。',
-    en: '{n} copies were found damaged by an audit: run yinji audit to repair them.',
+    zh: '有 {n} 个副本在审计中发现损坏：请运行 yinji audit --all 修复。',
+    en: '{n} copies were found damaged by an audit: run yinji audit --all to repair them.',
   },
   'dashboard.lastAudit': { zh: '最近一次副本审计：{when}', en: 'Last replica audit: {when}' },
   'dashboard.neverAudited': { zh: '副本尚未审计过', en: 'No copy has been audited yet' },
@@ -269,7 +269,7 @@ export const MESSAGES = {
   },
   'deposit.form.unit': { zh: '报送单位代码', en: 'Depositing unit’s code' },
   'deposit.form.unitRequired': {
-    zh: '中心人员代单位报送时，请填写单位代码（统一社会信用代码）',
+    zh: '中心人员代单位报送时，请填写单位在本中心的代码',
     en: 'Center staff depositing for a unit: enter the unit’s code',
   },
   'deposit.form.classification': { zh: '密级', en: 'Classification' },
@@ -287,8 +287,8 @@ export const MESSAGES = {
     en: 'Click or drop the package (.zip, .tar or .tar.gz, BagIt bags included)',
   },
   'deposit.dropHint': {
-    zh: '上传可断点续传：网络中断或关闭页面后，再次选择同样的文件即从中断处继续。',
-    en: 'Uploads resume: after a cut connection or a closed page, choose the same files again and the upload continues where it stopped.',
+    zh: '上传可断点续传：网络中断或关闭页面后，按同样的登记表再次选择同样的文件，即从中断处继续。',
+    en: 'Uploads resume: after a cut connection or a closed page, fill in the same form and choose the same files again, and the upload continues where it stopped.',
   },
   'deposit.chosen': { zh: '已选择 {n} 个文件，共 {size}', en: '{n} files chosen, {size} in all' },
   'deposit.send': { zh: '上传并提交', en: 'Upload and submit' },
@@ -306,9 +306,13 @@ export const MESSAGES = {
   'deposit.openRegistration': { zh: '查看登记与证明', en: 'Open the registration and certificate' },
   'deposit.again': { zh: '再报送一批', en: 'Deposit more' },
   'deposit.retry': { zh: '重试', en: 'Try again' },
+  'deposit.refusedHint': {
+    zh: '中心拒收了这批文件，重试结果相同：请按上述原因修改文件或登记表后重新报送。',
+    en: 'The center refused these records, and would again: fix the files or the form as said above, then deposit again.',
+  },
   'deposit.failedHint': {
-    zh: '已上传的部分会保留：修正问题后重试即可继续。',
-    en: 'What was uploaded is kept: fix the problem and try again to continue.',
+    zh: '已上传的部分会保留：网络恢复或中心重新启动后，点“重试”即从中断处继续。',
+    en: 'What was uploaded is kept: once the network or the center is back, “Try again” continues where it stopped.',
   },
 
   'submissions.empty': { zh: '还没有登记申请', en: 'No submissions yet' },

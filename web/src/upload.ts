@@ -83,12 +83,25 @@ export async function resumableUpload(blob: Blob, options: UploadOptions): Promi
       if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 409) throw e;
       if (++failures > RETRIES || options.signal?.aborted) throw e;
       await new Promise((r) => setTimeout(r, 500 * 2 ** failures));
-      // Ask the center where it stands: part of the lost chunk may have arrived.
-      offset = (await offsetOf(id, options.signal)) ?? 0;
+      // Ask the center where it stands: part of the lost chunk may have arrived. If it cannot
+      // answer yet (still restarting, the network still down), the next round asks again.
+      const at = await offsetOf(id, options.signal).catch(() => offset);
+      if (at === undefined) throw new ApiError(404, 'E_NOT_FOUND', gone());
+      offset = at;
     }
   }
   return id;
 }
+
+/** The upload kept for `key` (complete or not), to register after a lost answer instead of sending it again. */
+export function keptUpload(key: string): string | undefined {
+  return localStorage.getItem(STORAGE_PREFIX + key) ?? undefined;
+}
+
+const gone = (): string =>
+  document.documentElement.lang === 'en'
+    ? 'the center no longer holds this upload (it expired): start again'
+    : '中心已不再保留这次上传（已过期），请重新上传';
 
 /** Forget the kept address once the upload was registered (or abandoned). */
 export function forgetUpload(key: string): void {

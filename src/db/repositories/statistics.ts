@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Schema } from '../schema.js';
 import { guarded } from '../db-errors.js';
 import type { RepoContext } from './context.js';
 
@@ -13,10 +14,12 @@ export interface HoldingsFigures {
   /** By 密级. */
   readonly byClassification: ReadonlyArray<{ key: string; registrations: number; bytes: number }>;
   readonly units: { readonly total: number; readonly registered: number };
-  /** How many registrations have how many complete copies at replica targets (0 included). */
+  /** How many registrations have how many complete copies of their head version at targets in use (0 included). */
   readonly copies: ReadonlyArray<{ copies: number; registrations: number }>;
-  /** Replica rows per state (complete, damaged …). */
+  /** Copies at the targets in use, per state (complete, damaged). */
   readonly replicaStates: ReadonlyArray<{ state: string; count: number }>;
+  /** Each target in use: its copies, the damaged ones, bytes. */
+  readonly targets: ReadonlyArray<{ targetId: string; copies: number; damaged: number; bytes: number }>;
   readonly lastAuditAt: string | null;
   /** Submissions waiting for the center (submitted, under review). */
   readonly awaitingReview: number;
@@ -92,11 +95,17 @@ export function statisticsRepository(ctx: RepoContext): StatisticsRepository {
               .executeTakeFirstOrThrow()
           ).n,
         );
+        // A copy counts when it is complete, of the head version, at a target still in use: an older
+        // version is "behind" and a removed target's rows are only history (replica-targets.ts).
         const perRegistration = ctx.db
-          .selectFrom('replicas')
-          .where('state', '=', 'complete')
-          .select((eb) => ['regno', eb.fn.countAll<number>().as('c')])
-          .groupBy('regno')
+          .selectFrom('replicas as c')
+          .innerJoin('replica_targets as t', (j) => j.onRef('t.id', '=', 'c.target_id').on('t.removed_at', 'is', null))
+          .innerJoin('registrations as g', (j) =>
+            j.onRef('g.regno', '=', 'c.regno').onRef('g.head_version', '=', 'c.version'),
+          )
+          .where('c.state', '=', 'complete')
+          .select((eb) => ['c.regno', eb.fn.countAll<number>().as('c')])
+          .groupBy('c.regno')
           .as('per');
         const copied = await ctx.db
           .selectFrom(perRegistration)
@@ -105,13 +114,37 @@ export function statisticsRepository(ctx: RepoContext): StatisticsRepository {
           .orderBy('per.c')
           .execute();
         const withCopies = copied.reduce((s, c) => s + n(c.registrations), 0);
+        const current = (eb: ExpressionBuilder<Schema, 'replicas'>) =>
+          eb.exists(
+            eb
+              .selectFrom('replica_targets as t')
+              .select('t.id')
+              .whereRef('t.id', '=', 'replicas.target_id')
+              .where('t.removed_at', 'is', null),
+          );
         const states = await ctx.db
           .selectFrom('replicas')
+          .where(current)
           .select((eb) => ['state', eb.fn.countAll<number>().as('count')])
           .groupBy('state')
           .execute();
+        // Every target in use, with or without copies yet.
+        const targets = await ctx.db
+          .selectFrom('replica_targets as t')
+          .leftJoin('replicas as c', 'c.target_id', 't.id')
+          .where('t.removed_at', 'is', null)
+          .select((eb) => [
+            't.id as targetId',
+            eb.fn.count<number>('c.regno').as('copies'),
+            eb.fn.sum<number>(eb.case().when('c.state', '=', 'damaged').then(1).else(0).end()).as('damaged'),
+            eb.fn.sum<number>('c.bytes').as('bytes'),
+          ])
+          .groupBy('t.id')
+          .orderBy('t.id')
+          .execute();
         const audited = await ctx.db
           .selectFrom('replicas')
+          .where(current)
           .select((eb) => eb.fn.max('audited_at').as('last'))
           .executeTakeFirst();
         const waiting = await ctx.db
@@ -135,6 +168,12 @@ export function statisticsRepository(ctx: RepoContext): StatisticsRepository {
             ...copied.map((c) => ({ copies: n(c.copies), registrations: n(c.registrations) })),
           ],
           replicaStates: states.map((s) => ({ state: s.state, count: n(s.count) })),
+          targets: targets.map((t) => ({
+            targetId: t.targetId,
+            copies: n(t.copies),
+            damaged: n(t.damaged),
+            bytes: n(t.bytes),
+          })),
           lastAuditAt: audited?.last ?? null,
           awaitingReview: n(waiting.n),
         };

@@ -24,7 +24,7 @@ import { LinkButton } from '../link-button.js';
 import { useLang } from '../i18n.js';
 import { useSession } from '../session.js';
 import { tarBlob } from '../tar.js';
-import { forgetUpload, resumableUpload } from '../upload.js';
+import { forgetUpload, keptUpload, resumableUpload } from '../upload.js';
 
 type Source = 'files' | 'folder' | 'package';
 interface FormValues {
@@ -57,7 +57,7 @@ export function DepositPage() {
   const [chosen, setChosen] = useState<Chosen[]>([]);
   const [progress, setProgress] = useState<{ sent: number; total: number } | undefined>();
   const [outcome, setOutcome] = useState<UploadOutcome | undefined>();
-  const [failure, setFailure] = useState<{ message: string; report?: CheckReport } | undefined>();
+  const [failure, setFailure] = useState<{ message: string; refused: boolean; report?: CheckReport } | undefined>();
   const staff = account?.unitId === null;
   const total = chosen.reduce((n, c) => n + c.file.size, 0);
 
@@ -85,6 +85,21 @@ export function DepositPage() {
       ),
     ).slice(0, 32);
     try {
+      // An earlier try may have sent everything and lost only the center's answer: ask for that
+      // answer (the center keeps it) instead of sending and registering the same records twice.
+      const kept = keptUpload(key);
+      if (kept !== undefined) {
+        const earlier = await api.registerUpload(kept).catch((e: unknown) => {
+          // Not complete yet (it resumes below) or no longer there (it starts again below).
+          if (e instanceof ApiError && (e.status === 404 || e.code === 'E_UPLOAD_INCOMPLETE')) return undefined;
+          throw e;
+        });
+        if (earlier !== undefined) {
+          forgetUpload(key);
+          setOutcome(earlier);
+          return;
+        }
+      }
       const id = await resumableUpload(blob, {
         key,
         metadata: {
@@ -99,12 +114,17 @@ export function DepositPage() {
       setOutcome(await api.registerUpload(id));
       forgetUpload(key);
     } catch (e) {
-      if (e instanceof ApiError && e.code === 'E_CHECKS_FAILED') {
-        forgetUpload(key);
-        setFailure({ message: e.message, report: (e.details as { report?: CheckReport }).report });
-      } else {
-        setFailure({ message: e instanceof ApiError ? e.message : String(e) });
-      }
+      // A refusal (failed checks, a quota, bad input) comes again for the same records: the center
+      // dropped the upload, and so does the page. Anything else (network, a restart) can resume.
+      const refused = e instanceof ApiError && e.status >= 400 && e.status < 500 && e.code !== 'E_UPLOAD_INCOMPLETE';
+      if (refused) forgetUpload(key);
+      setFailure({
+        message: e instanceof ApiError ? e.message : String(e),
+        refused,
+        ...(e instanceof ApiError && e.code === 'E_CHECKS_FAILED'
+          ? { report: (e.details as { report?: CheckReport }).report }
+          : {}),
+      });
     }
   };
 
@@ -288,13 +308,22 @@ export function DepositPage() {
             {outcome !== undefined && outcome.checks != null && <CheckReportView report={outcome.checks} />}
             {failure !== undefined && (
               <>
-                <Alert type="error" showIcon message={failure.message} description={t('deposit.failedHint')} />
+                <Alert
+                  type="error"
+                  showIcon
+                  message={failure.message}
+                  description={t(failure.refused ? 'deposit.refusedHint' : 'deposit.failedHint')}
+                />
                 {failure.report !== undefined && <CheckReportView report={failure.report} />}
                 <Space>
-                  <Button type="primary" onClick={() => void send()}>
-                    {t('deposit.retry')}
+                  {!failure.refused && (
+                    <Button type="primary" onClick={() => void send()}>
+                      {t('deposit.retry')}
+                    </Button>
+                  )}
+                  <Button type={failure.refused ? 'primary' : 'default'} onClick={() => setStep(1)}>
+                    {t('deposit.back')}
                   </Button>
-                  <Button onClick={() => setStep(1)}>{t('deposit.back')}</Button>
                 </Space>
               </>
             )}

@@ -45,7 +45,11 @@ export function ReviewPage() {
   const show = async (id: number): Promise<void> => {
     setReturning(false);
     setDone(undefined);
-    setOpen(await api.submission(id));
+    try {
+      setOpen(await api.submission(id));
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    }
   };
   const decide = async (decision: 'start' | 'approve' | 'return', reasons?: string[]): Promise<void> => {
     if (open === undefined) return;

@@ -27,9 +27,7 @@ export function SignInPage() {
     setError(undefined);
     try {
       await signIn(values.username.trim(), values.password);
-      // Only a path on this site: an address from elsewhere would be an open redirect.
-      const next = params.get('next');
-      void navigate(next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/');
+      void navigate(sameSitePath(params.get('next')));
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     } finally {
@@ -82,4 +80,16 @@ export function SignInPage() {
       </Typography.Paragraph>
     </Card>
   );
+}
+
+/**
+ * Where to go after signing in: a path on this site only. The address is
+ * resolved as the browser would (which drops tabs and newlines, so
+ * "/\t/evil.example" is another site) and refused unless it stays here —
+ * anything else would be an open redirect.
+ */
+function sameSitePath(next: string | null): string {
+  if (next === null) return '/';
+  const url = new URL(next, window.location.origin);
+  return url.origin === window.location.origin ? `${url.pathname}${url.search}${url.hash}` : '/';
 }

@@ -7,14 +7,19 @@ import { LinkButton } from '../link-button.js';
 import { useLang } from '../i18n.js';
 import { SubmissionStatusTag } from '../submission-status.js';
 
+/** How many of the newest submissions the page lists. */
+const SHOWN = 200;
+
 /** 我的登记申请: a unit's submissions with their state, the center's reasons for a return, and the 登记号 once registered. */
 export function SubmissionsPage() {
   const { t, lang } = useLang();
   const [page, setPage] = useState<Page<Submission> | undefined>();
   const [error, setError] = useState<string | undefined>();
   useEffect(() => {
+    // The center lists oldest first: ask how many there are, then for the newest SHOWN.
     api
-      .submissions({ limit: 200 })
+      .submissions({ limit: 1 })
+      .then(({ total }) => api.submissions({ limit: SHOWN, offset: Math.max(0, total - SHOWN) }))
       .then(setPage, (e: unknown) => setError(e instanceof ApiError ? e.message : String(e)));
   }, []);
   return (
